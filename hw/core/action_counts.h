@@ -1,0 +1,62 @@
+#pragma once
+// What the hardware did: counts of actions, priced later by the energy model.
+//
+// Contract: bytes are bytes moved; noc_byte_hops counts each byte once per NoC link it crosses;
+// macs counts multiply-accumulates on the PE array (GEMM and element-wise alike).
+#include <cstdint>
+
+namespace nm::hw {
+
+struct ActionCounts {
+  uint64_t macs = 0;
+  uint64_t l1_read_bytes = 0;
+  uint64_t l1_write_bytes = 0;
+  uint64_t l2_read_bytes = 0;
+  uint64_t l2_write_bytes = 0;
+  uint64_t noc_bytes = 0;
+  uint64_t noc_byte_hops = 0;
+  uint64_t dram_read_bytes = 0;
+  uint64_t dram_write_bytes = 0;
+  uint64_t pe_busy_cycles = 0;  // summed over clusters: cycles a cluster spent computing
+
+  uint64_t dram_bytes() const { return dram_read_bytes + dram_write_bytes; }
+  uint64_t l2_bytes() const { return l2_read_bytes + l2_write_bytes; }
+
+  ActionCounts& operator+=(const ActionCounts& o) {
+    macs += o.macs;
+    l1_read_bytes += o.l1_read_bytes;
+    l1_write_bytes += o.l1_write_bytes;
+    l2_read_bytes += o.l2_read_bytes;
+    l2_write_bytes += o.l2_write_bytes;
+    noc_bytes += o.noc_bytes;
+    noc_byte_hops += o.noc_byte_hops;
+    dram_read_bytes += o.dram_read_bytes;
+    dram_write_bytes += o.dram_write_bytes;
+    pe_busy_cycles += o.pe_busy_cycles;
+    return *this;
+  }
+  // Counts accumulated since `earlier` (a snapshot of the same counters).
+  ActionCounts operator-(const ActionCounts& earlier) const {
+    ActionCounts d;
+    d.macs = macs - earlier.macs;
+    d.l1_read_bytes = l1_read_bytes - earlier.l1_read_bytes;
+    d.l1_write_bytes = l1_write_bytes - earlier.l1_write_bytes;
+    d.l2_read_bytes = l2_read_bytes - earlier.l2_read_bytes;
+    d.l2_write_bytes = l2_write_bytes - earlier.l2_write_bytes;
+    d.noc_bytes = noc_bytes - earlier.noc_bytes;
+    d.noc_byte_hops = noc_byte_hops - earlier.noc_byte_hops;
+    d.dram_read_bytes = dram_read_bytes - earlier.dram_read_bytes;
+    d.dram_write_bytes = dram_write_bytes - earlier.dram_write_bytes;
+    d.pe_busy_cycles = pe_busy_cycles - earlier.pe_busy_cycles;
+    return d;
+  }
+  bool operator==(const ActionCounts& o) const {
+    return macs == o.macs && l1_read_bytes == o.l1_read_bytes && l1_write_bytes == o.l1_write_bytes &&
+           l2_read_bytes == o.l2_read_bytes && l2_write_bytes == o.l2_write_bytes &&
+           noc_bytes == o.noc_bytes && noc_byte_hops == o.noc_byte_hops &&
+           dram_read_bytes == o.dram_read_bytes && dram_write_bytes == o.dram_write_bytes &&
+           pe_busy_cycles == o.pe_busy_cycles;
+  }
+};
+
+}  // namespace nm::hw

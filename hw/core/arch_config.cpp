@@ -1,0 +1,67 @@
+#include "hw/core/arch_config.h"
+
+#include <fmt/format.h>
+#include <cmath>
+
+namespace nm::hw {
+
+const char* datatype_name(DataType type) {
+  return type == DataType::kInt8 ? "int8" : "fp16";
+}
+uint32_t operand_bytes(DataType type) {
+  return type == DataType::kInt8 ? 1 : 2;
+}
+uint32_t accumulator_bytes(DataType /*type*/) {
+  return 4;
+}
+
+uint32_t ArchConfig::pe_rows() const {
+  // Smallest divisor of the cluster size that is >= its square root: the squarest grid.
+  const uint32_t p = pes_per_cluster();
+  if (p == 0) return 1;
+  for (auto r = static_cast<uint32_t>(std::ceil(std::sqrt(static_cast<double>(p)))); r <= p; ++r) {
+    if (p % r == 0) return r;
+  }
+  return p;
+}
+
+uint64_t ArchConfig::dram_latency_cycles() const {
+  return static_cast<uint64_t>(std::llround(dram_latency_ns * clock_ghz));
+}
+
+uint64_t ArchConfig::l2_activation_bytes() const {
+  return static_cast<uint64_t>(static_cast<double>(l2_bytes) * l2_activation_fraction);
+}
+
+uint32_t ArchConfig::noc_mesh_cols() const {
+  return static_cast<uint32_t>(std::ceil(std::sqrt(static_cast<double>(clusters))));
+}
+
+std::vector<std::string> validate(const ArchConfig& c) {
+  std::vector<std::string> problems;
+  auto require = [&problems](bool ok, const std::string& message) {
+    if (!ok) problems.push_back(message);
+  };
+  require(c.pe_count > 0, "pe.count: expected a positive integer");
+  require(c.clusters > 0, "pe.clusters: expected a positive integer");
+  if (c.pe_count > 0 && c.clusters > 0) {
+    require(c.pe_count % c.clusters == 0,
+            fmt::format("pe.clusters: expected a divisor of pe.count ({}), got {}", c.pe_count, c.clusters));
+  }
+  require(c.clock_ghz > 0, "clock_ghz: expected a positive frequency in GHz");
+  require(c.l1_bytes_per_pe > 0, "l1.bytes_per_pe: expected a positive size in bytes");
+  require(c.l2_bytes > 0, "l2.bytes: expected a positive size in bytes");
+  require(c.l2_banks > 0, "l2.banks: expected a positive integer");
+  require(c.l2_bank_bytes_per_cycle > 0, "l2.bank_bytes_per_cycle: expected a positive integer");
+  require(c.l2_activation_fraction >= 0 && c.l2_activation_fraction < 1,
+          "l2.activation_fraction: expected a fraction in [0, 1)");
+  require(c.noc_bandwidth_gbps > 0, "noc.bandwidth_gbps: expected a positive bandwidth in Gbit/s");
+  require(c.dram_bandwidth_gbps > 0, "dram.bandwidth_gbps: expected a positive bandwidth in Gbit/s");
+  require(c.dram_channels > 0, "dram.channels: expected a positive integer");
+  require(c.dram_latency_ns >= 0, "dram.latency_ns: expected a non-negative time in ns");
+  require(c.dram_burst_bytes > 0, "dram.burst_bytes: expected a positive size in bytes");
+  require(c.pwl_granularity > 0, "pwl.granularity: expected a positive segment width");
+  return problems;
+}
+
+}  // namespace nm::hw

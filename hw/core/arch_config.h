@@ -1,0 +1,62 @@
+#pragma once
+// Accelerator architecture parameters (the paper's Table 2 by default) and their derived rates.
+//
+// Contract: plain values with named defaults; units are in the member names. validate() lists
+// every problem at once as "key: expected ..." strings (empty means valid). Modules receive the
+// config by const& and never read files.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nm::hw {
+
+enum class DataType { kInt8, kFp16 };
+
+const char* datatype_name(DataType type);
+// Bytes of one operand element (int8: 1, fp16: 2).
+uint32_t operand_bytes(DataType type);
+// Bytes of one accumulator (int8 accumulates in int32, fp16 in fp32).
+uint32_t accumulator_bytes(DataType type);
+
+struct ArchConfig {
+  uint32_t pe_count = 1024;
+  uint32_t clusters = 8;
+  double clock_ghz = 1.0;
+
+  uint64_t l1_bytes_per_pe = 4096;
+
+  uint64_t l2_bytes = 1u << 20;
+  uint32_t l2_banks = 16;
+  uint32_t l2_bank_bytes_per_cycle = 16;  // each bank reads or writes this much per cycle
+  // Share of L2 that holds activations passed between kernels; the rest stages DMA tiles.
+  double l2_activation_fraction = 0.5;
+
+  double noc_bandwidth_gbps = 128.0;  // aggregate L2 -> cluster bandwidth, gigabits per second
+  uint32_t noc_router_latency_cycles = 1;
+
+  double dram_bandwidth_gbps = 32.0;  // aggregate over all channels, gigabits per second
+  uint32_t dram_channels = 1;
+  double dram_latency_ns = 50.0;   // first-byte latency of a request
+  uint32_t dram_burst_bytes = 64;  // requests are rounded up to whole bursts
+
+  DataType datatype = DataType::kInt8;
+  double pwl_granularity = 0.25;  // width of one PWL segment on the input axis
+
+  // Derived rates (per clock cycle).
+  uint32_t pes_per_cluster() const { return pe_count / clusters; }
+  // Output-stationary PE grid of one cluster: rows x cols = pes_per_cluster, rows >= cols.
+  uint32_t pe_rows() const;
+  uint32_t pe_cols() const { return pes_per_cluster() / pe_rows(); }
+  double noc_bytes_per_cycle() const { return noc_bandwidth_gbps / 8.0 / clock_ghz; }
+  double dram_bytes_per_cycle() const { return dram_bandwidth_gbps / 8.0 / clock_ghz; }
+  double l2_bytes_per_cycle() const { return static_cast<double>(l2_banks) * l2_bank_bytes_per_cycle; }
+  uint64_t dram_latency_cycles() const;
+  uint64_t l2_activation_bytes() const;
+  uint64_t l2_staging_bytes() const { return l2_bytes - l2_activation_bytes(); }
+  // NoC: clusters sit on a mesh of noc_mesh_cols() columns; L2 attaches at router (0,0).
+  uint32_t noc_mesh_cols() const;
+};
+
+std::vector<std::string> validate(const ArchConfig& config);
+
+}  // namespace nm::hw

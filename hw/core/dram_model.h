@@ -1,0 +1,48 @@
+#pragma once
+// DRAM: `channels` independent channels, each a bandwidth resource with the access latency.
+//
+// Contract: a request of `bytes` is interleaved evenly over all channels at burst granularity
+// (each channel moves a whole number of bursts); it completes when the slowest channel does.
+// Per-channel bandwidth is the aggregate bandwidth / channels.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "hw/core/arch_config.h"
+#include "hw/core/bandwidth_resource.h"
+
+namespace nm::hw {
+
+class DramModel {
+ public:
+  explicit DramModel(const ArchConfig& arch)
+      : burst_bytes_(arch.dram_burst_bytes),
+        channels_(arch.dram_channels, BandwidthResource(arch.dram_bytes_per_cycle() / arch.dram_channels,
+                                                        arch.dram_latency_cycles())) {}
+
+  uint64_t serve(uint64_t request_cycle, uint64_t bytes) {
+    const uint64_t bursts = (bytes + burst_bytes_ - 1) / burst_bytes_;
+    const uint64_t n = channels_.size();
+    uint64_t done = request_cycle;
+    for (uint64_t c = 0; c < n; ++c) {
+      // Channel c moves bursts c, c+n, c+2n, ...: requests are striped from channel 0.
+      const uint64_t channel_bursts = bursts / n + (c < bursts % n ? 1 : 0);
+      if (channel_bursts == 0) continue;
+      done = std::max(done, channels_[c].serve(request_cycle, channel_bursts * burst_bytes_));
+    }
+    return done;
+  }
+
+  uint64_t busy_cycles() const {
+    uint64_t busy = 0;
+    for (const auto& c : channels_) busy = std::max(busy, c.busy_cycles());
+    return busy;
+  }
+  const std::vector<BandwidthResource>& channels() const { return channels_; }
+
+ private:
+  uint64_t burst_bytes_;
+  std::vector<BandwidthResource> channels_;
+};
+
+}  // namespace nm::hw

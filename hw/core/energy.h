@@ -1,0 +1,50 @@
+#pragma once
+// Energy model: action counts x a per-action table (pJ) + leakage power x time.
+//
+// Contract: table figures are pJ per action (per MAC, per byte, per byte-hop) and mW of
+// leakage per unit of hardware; results are joules. Pricing never changes the counts.
+#include <cstdint>
+#include <string>
+
+#include "hw/core/action_counts.h"
+#include "hw/core/arch_config.h"
+
+namespace nm::hw {
+
+struct EnergyTable {
+  std::string name = "45nm";
+  double technology_nm = 45;
+  double mac_int8_pj = 0;
+  double mac_fp16_pj = 0;
+  double l1_read_pj_per_byte = 0;
+  double l1_write_pj_per_byte = 0;
+  double l2_read_pj_per_byte = 0;
+  double l2_write_pj_per_byte = 0;
+  double noc_pj_per_byte_hop = 0;
+  double dram_pj_per_byte = 0;
+  double leakage_pe_mw = 0;              // per PE
+  double leakage_l1_mw_per_kib = 0;      // per KiB of L1
+  double leakage_l2_mw_per_kib = 0;      // per KiB of L2
+  double leakage_noc_mw_per_router = 0;  // per router (one per cluster)
+  double leakage_dram_mw_per_channel = 0;
+};
+
+struct EnergyBreakdown {
+  double mac_j = 0, l1_j = 0, l2_j = 0, noc_j = 0, dram_j = 0, static_j = 0;
+  double dynamic_j() const { return mac_j + l1_j + l2_j + noc_j + dram_j; }
+  double total_j() const { return dynamic_j() + static_j; }
+  EnergyBreakdown& operator+=(const EnergyBreakdown& o) {
+    mac_j += o.mac_j, l1_j += o.l1_j, l2_j += o.l2_j, noc_j += o.noc_j, dram_j += o.dram_j,
+        static_j += o.static_j;
+    return *this;
+  }
+};
+
+// Leakage of the whole accelerator at this configuration, in watts.
+double static_power_w(const EnergyTable& table, const ArchConfig& arch);
+
+// Dynamic energy of the counted actions plus leakage over `seconds`.
+EnergyBreakdown price_actions(const ActionCounts& counts, double seconds, const EnergyTable& table,
+                              const ArchConfig& arch);
+
+}  // namespace nm::hw

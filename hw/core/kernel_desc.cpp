@@ -1,0 +1,32 @@
+#include "hw/core/kernel_desc.h"
+
+namespace nm::hw {
+
+const char* kernel_kind_name(KernelKind kind) {
+  switch (kind) {
+    case KernelKind::kGemm:
+      return "gemm";
+    case KernelKind::kSegmentIndex:
+      return "segment_index";
+    case KernelKind::kElementwise:
+      return "elementwise";
+    case KernelKind::kDma:
+      return "dma";
+  }
+  return "unknown";
+}
+
+uint64_t KernelDesc::macs() const {
+  switch (kind) {
+    case KernelKind::kGemm:
+      return batch * m * n * k;
+    case KernelKind::kSegmentIndex:
+    case KernelKind::kElementwise:
+      return elements() * macs_per_element;
+    case KernelKind::kDma:
+      return 0;
+  }
+  return 0;
+}
+
+}  // namespace nm::hw

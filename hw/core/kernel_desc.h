@@ -1,0 +1,65 @@
+#pragma once
+// The accelerator's command format: one kernel and the mapping the compiler chose for it.
+//
+// Contract:
+//  - GEMM: C[batch][m][n] = A[batch][m][k] x B[batch or 1][k][n], output-stationary.
+//  - Segment-index and element-wise kernels process batch*m*n elements; element-wise kernels
+//    gather per-segment slope/intercept from a table of table_bytes held in every PE's L1.
+//  - DMA kernels move dram_read_bytes from DRAM to L2 (e.g. embedding row gathers).
+//  - *_on_chip: the operand is already in the L2 activation region (produced by an earlier
+//    kernel); out_on_chip: the result stays there for a later kernel instead of going to DRAM.
+//  - *_dram_bytes: bytes of the operand's storage in DRAM (conv A is the input feature map, not
+//    the im2col matrix: im2col is address generation on the L2 -> L1 path).
+#include <cstdint>
+#include <string>
+
+#include "hw/core/arch_config.h"
+
+namespace nm::hw {
+
+enum class KernelKind { kGemm, kSegmentIndex, kElementwise, kDma };
+const char* kernel_kind_name(KernelKind kind);
+
+struct KernelDesc {
+  std::string name;
+  std::string layer;
+  KernelKind kind = KernelKind::kGemm;
+
+  uint64_t batch = 1, m = 1, n = 1, k = 1;
+  bool b_per_batch = false;  // B differs per batch entry (attention); else shared (weights)
+
+  bool a_on_chip = false;
+  bool b_on_chip = false;
+  bool out_on_chip = false;
+  uint64_t a_dram_bytes = 0;
+  uint64_t b_dram_bytes = 0;
+
+  // Element-wise / segment-index kernels.
+  uint32_t input_streams = 1;     // operand streams read per element (activation tensors)
+  uint32_t index_input = 0;       // 1 when a segment-index stream (1 byte/element) is also read
+  uint32_t macs_per_element = 1;  // multiply-accumulates per element on the PE
+  uint64_t table_bytes = 0;       // PWL slope/intercept table (or per-channel params) per PE
+  bool index_output = false;      // output is a 1-byte segment index, not an operand
+
+  // DMA kernels.
+  uint64_t dram_read_bytes = 0;
+
+  // Bookkeeping for reports: true for GEMMs lowered from the network's own linear ops.
+  bool network_linear = false;
+
+  uint64_t elements() const { return batch * m * n; }
+  // Multiply-accumulates the PE array performs for this kernel.
+  uint64_t macs() const;
+};
+
+// Tiling chosen by sw/mapping. GEMM: one cluster computes a tm x tn output tile, k in chunks of
+// tk; output tiles are dealt to clusters in waves, n fastest. Element-wise: tm elements per PE
+// per step (tn = tk = 1). a_resident/b_resident: the operand, once fetched from DRAM, stays in
+// the L2 staging region for the whole kernel instead of being re-fetched for every wave.
+struct Mapping {
+  uint32_t tm = 2, tn = 2, tk = 2;
+  bool a_resident = false;
+  bool b_resident = false;
+};
+
+}  // namespace nm::hw

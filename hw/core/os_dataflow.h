@@ -1,0 +1,38 @@
+#pragma once
+// Output-stationary dataflow closed forms: compute cycles of a tile and buffer footprints.
+//
+// Contract: a cluster is a pe_rows x pe_cols grid. For a tm x tn output tile, PE (r, c) owns the
+// outputs of rows r, r+pe_rows, ... and columns c, c+pe_cols, ...; A rows are multicast along
+// PE rows and B columns along PE columns. One MAC per PE per cycle, so a k-chunk of depth tkc
+// takes tkc * ceil(rows/pe_rows) * ceil(cols/pe_cols) cycles; each output tile adds
+// pe_rows + pe_cols cycles to fill the operand pipeline and drain the accumulators.
+#include <cstdint>
+#include <string>
+
+#include "hw/core/arch_config.h"
+#include "hw/core/kernel_desc.h"
+
+namespace nm::hw {
+
+inline uint64_t ceil_div(uint64_t a, uint64_t b) {
+  return (a + b - 1) / b;
+}
+
+uint64_t os_chunk_cycles(uint64_t rows, uint64_t cols, uint64_t tkc, const ArchConfig& arch);
+uint64_t os_fill_drain_cycles(const ArchConfig& arch);
+// Cycles of one element-wise step on a cluster: elements spread over its PEs.
+uint64_t elementwise_step_cycles(uint64_t cluster_elements, uint32_t macs_per_element,
+                                 const ArchConfig& arch);
+
+// Bytes per element of an element-wise kernel's input streams and output.
+uint64_t elementwise_in_bytes_per_element(const KernelDesc& kernel, DataType type);
+uint64_t elementwise_out_bytes_per_element(const KernelDesc& kernel, DataType type);
+
+// Bytes one PE's L1 needs for the mapping (double-buffered operands + accumulators + tables).
+uint64_t l1_footprint_bytes(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
+// Bytes of the L2 staging region the mapping needs (double-buffered step tiles + resident panels).
+uint64_t l2_staging_footprint_bytes(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
+// Empty when the mapping fits the buffers; else why not ("L1 needs 5120 B per PE, has 4096 B").
+std::string capacity_violation(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
+
+}  // namespace nm::hw

@@ -1,0 +1,217 @@
+#include "hw/core/tile_plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "hw/core/os_dataflow.h"
+
+namespace nm::hw {
+namespace {
+
+// Operand tiles a step needs, grouped by identity so each is fetched and multicast once.
+struct TileGroup {
+  uint64_t key;
+  uint64_t mask;
+  uint64_t extent;  // rows of an A tile or columns of a B tile
+};
+
+void add_to_group(std::vector<TileGroup>& groups, uint64_t key, uint32_t cluster, uint64_t extent) {
+  for (TileGroup& g : groups) {
+    if (g.key == key) {
+      g.mask |= uint64_t{1} << cluster;
+      return;
+    }
+  }
+  groups.push_back({key, uint64_t{1} << cluster, extent});
+}
+
+uint64_t share_bytes(double bytes_per_element, uint64_t elements) {
+  return static_cast<uint64_t>(std::llround(bytes_per_element * static_cast<double>(elements)));
+}
+
+TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
+  const uint64_t in = operand_bytes(arch.datatype);
+  const uint64_t acc = accumulator_bytes(arch.datatype);
+  const uint64_t rows_max = std::min<uint64_t>(mp.tm, k.m);
+  const uint64_t cols_max = std::min<uint64_t>(mp.tn, k.n);
+  const uint64_t depth = std::min<uint64_t>(mp.tk, k.k);
+  const uint64_t mt = ceil_div(k.m, rows_max), nt = ceil_div(k.n, cols_max), kt = ceil_div(k.k, depth);
+  const uint64_t tiles = k.batch * mt * nt;
+  const uint64_t clusters = arch.clusters;
+  const uint64_t b_batches = k.b_per_batch ? k.batch : 1;
+  const double a_rate = static_cast<double>(k.a_dram_bytes) / static_cast<double>(k.batch * k.m * k.k);
+  const double b_rate = static_cast<double>(k.b_dram_bytes) / static_cast<double>(b_batches * k.k * k.n);
+  std::vector<char> a_fetched(mp.a_resident ? k.batch * mt * kt : 0, 0);
+  std::vector<char> b_fetched(mp.b_resident ? b_batches * nt * kt : 0, 0);
+  const uint64_t pr = arch.pe_rows(), pc = arch.pe_cols();
+
+  TilePlan plan;
+  plan.steps.reserve(ceil_div(tiles, clusters) * kt);
+  std::vector<TileGroup> a_groups, b_groups;
+  for (uint64_t t0 = 0; t0 < tiles; t0 += clusters) {
+    const uint64_t wave = std::min(clusters, tiles - t0);
+    for (uint64_t kc = 0; kc < kt; ++kc) {
+      const uint64_t tkc = std::min(depth, k.k - kc * depth);
+      PlanStep step;
+      a_groups.clear();
+      b_groups.clear();
+      for (uint64_t c = 0; c < wave; ++c) {
+        const uint64_t t = t0 + c;
+        const uint64_t b = t / (mt * nt), i = (t / nt) % mt, j = t % nt;
+        const uint64_t rows = std::min(rows_max, k.m - i * rows_max);
+        const uint64_t cols = std::min(cols_max, k.n - j * cols_max);
+        add_to_group(a_groups, b * mt + i, static_cast<uint32_t>(c), rows);
+        add_to_group(b_groups, (k.b_per_batch ? b : 0) * nt + j, static_cast<uint32_t>(c), cols);
+
+        ClusterWork w;
+        w.cluster = static_cast<uint32_t>(c);
+        w.compute_cycles =
+            os_chunk_cycles(rows, cols, tkc, arch) + (kc == 0 ? os_fill_drain_cycles(arch) : 0);
+        w.macs = rows * cols * tkc;
+        // Each A element lands in every active PE of its PE row, each B element in its PE column.
+        w.l1_write_bytes = (rows * std::min(cols, pc) + cols * std::min(rows, pr)) * tkc * in;
+        // Two operand reads per MAC; partial sums spill to L1 between k-chunks.
+        w.l1_read_bytes = w.macs * 2 * in + (kc > 0 ? rows * cols * acc : 0);
+        if (kc + 1 < kt) w.l1_write_bytes += rows * cols * acc;
+        if (kc + 1 == kt) {
+          w.writeback_bytes = rows * cols * in;
+          w.writeback_dram_bytes = k.out_on_chip ? 0 : w.writeback_bytes;
+        }
+        step.work.push_back(w);
+      }
+      for (const TileGroup& g : a_groups) {
+        step.multicasts.push_back({g.mask, g.extent * tkc * in});
+        if (k.a_dram_bytes == 0) continue;
+        const uint64_t id = g.key * kt + kc;
+        if (mp.a_resident && a_fetched[id]) continue;
+        const uint64_t bytes = share_bytes(a_rate, g.extent * tkc);
+        step.dram_read_bytes += bytes;
+        if (mp.a_resident) {
+          a_fetched[id] = 1;
+          step.resident_bytes += bytes;
+        }
+      }
+      for (const TileGroup& g : b_groups) {
+        step.multicasts.push_back({g.mask, g.extent * tkc * in});
+        if (k.b_dram_bytes == 0) continue;
+        const uint64_t id = g.key * kt + kc;
+        if (mp.b_resident && b_fetched[id]) continue;
+        const uint64_t bytes = share_bytes(b_rate, g.extent * tkc);
+        step.dram_read_bytes += bytes;
+        if (mp.b_resident) {
+          b_fetched[id] = 1;
+          step.resident_bytes += bytes;
+        }
+      }
+      plan.steps.push_back(std::move(step));
+    }
+  }
+  return plan;
+}
+
+TilePlan build_elementwise_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
+  const uint64_t in_pe = elementwise_in_bytes_per_element(k, arch.datatype);
+  const uint64_t out_pe = elementwise_out_bytes_per_element(k, arch.datatype);
+  const uint64_t table_entry_bytes = 2 * operand_bytes(arch.datatype);  // slope + intercept
+  const uint64_t elements = k.elements();
+  const uint64_t cluster_elements = static_cast<uint64_t>(arch.pes_per_cluster()) * mp.tm;
+  const uint64_t clusters = arch.clusters;
+  const double in_rate = static_cast<double>(k.a_dram_bytes) / static_cast<double>(elements);
+
+  TilePlan plan;
+  if (k.table_bytes > 0) {
+    // Tables are pre-stored in DRAM and copied into every PE's L1 before the kernel streams.
+    PlanStep load;
+    load.dram_read_bytes = k.table_bytes;
+    const uint64_t all = clusters >= 64 ? ~uint64_t{0} : (uint64_t{1} << clusters) - 1;
+    load.multicasts.push_back({all, k.table_bytes});
+    for (uint32_t c = 0; c < clusters; ++c) {
+      ClusterWork w;
+      w.cluster = c;
+      w.l1_write_bytes = k.table_bytes * arch.pes_per_cluster();
+      load.work.push_back(w);
+    }
+    plan.steps.push_back(std::move(load));
+  }
+  for (uint64_t off = 0; off < elements; off += clusters * cluster_elements) {
+    PlanStep step;
+    uint64_t step_elements = 0;
+    for (uint32_t c = 0; c < clusters; ++c) {
+      const uint64_t start = off + c * cluster_elements;
+      if (start >= elements) break;
+      const uint64_t e = std::min(cluster_elements, elements - start);
+      step_elements += e;
+      step.multicasts.push_back({uint64_t{1} << c, e * in_pe});
+      ClusterWork w;
+      w.cluster = c;
+      w.compute_cycles = elementwise_step_cycles(e, k.macs_per_element, arch);
+      w.macs = e * k.macs_per_element;
+      w.l1_write_bytes = e * in_pe;
+      w.l1_read_bytes = e * in_pe + (k.table_bytes > 0 ? e * table_entry_bytes : 0);
+      w.writeback_bytes = e * out_pe;
+      w.writeback_dram_bytes = k.out_on_chip ? 0 : w.writeback_bytes;
+      step.work.push_back(w);
+    }
+    step.dram_read_bytes = share_bytes(in_rate, step_elements);
+    plan.steps.push_back(std::move(step));
+  }
+  return plan;
+}
+
+TilePlan build_dma_plan(const KernelDesc& k, const ArchConfig& arch) {
+  const uint64_t chunk = std::max<uint64_t>(arch.l2_staging_bytes() / 2, 1);
+  TilePlan plan;
+  for (uint64_t off = 0; off < k.dram_read_bytes; off += chunk) {
+    PlanStep step;
+    step.dram_read_bytes = std::min(chunk, k.dram_read_bytes - off);
+    step.dram_write_bytes = k.out_on_chip ? 0 : step.dram_read_bytes;
+    plan.steps.push_back(step);
+  }
+  return plan;
+}
+
+}  // namespace
+
+TilePlan build_tile_plan(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch) {
+  switch (kernel.kind) {
+    case KernelKind::kGemm:
+      return build_gemm_plan(kernel, mapping, arch);
+    case KernelKind::kSegmentIndex:
+    case KernelKind::kElementwise:
+      return build_elementwise_plan(kernel, mapping, arch);
+    case KernelKind::kDma:
+      return build_dma_plan(kernel, arch);
+  }
+  return {};
+}
+
+ActionCounts plan_action_counts(const TilePlan& plan, const NocTopology& noc) {
+  ActionCounts a;
+  for (const PlanStep& s : plan.steps) {
+    a.dram_read_bytes += s.dram_read_bytes;
+    a.l2_write_bytes += s.dram_read_bytes;
+    a.l2_read_bytes += s.dram_write_bytes;
+    a.dram_write_bytes += s.dram_write_bytes;
+    for (const Multicast& m : s.multicasts) {
+      a.l2_read_bytes += m.bytes;
+      a.noc_bytes += m.bytes;
+      a.noc_byte_hops += m.bytes * noc.tree_links(m.cluster_mask);
+    }
+    for (const ClusterWork& w : s.work) {
+      a.macs += w.macs;
+      a.pe_busy_cycles += w.compute_cycles;
+      a.l1_read_bytes += w.l1_read_bytes;
+      a.l1_write_bytes += w.l1_write_bytes;
+      if (w.writeback_bytes > 0) {
+        a.noc_bytes += w.writeback_bytes;
+        a.noc_byte_hops += w.writeback_bytes * noc.max_hops(uint64_t{1} << w.cluster);
+        a.l2_write_bytes += w.writeback_bytes;
+      }
+      a.l2_read_bytes += w.writeback_dram_bytes;
+      a.dram_write_bytes += w.writeback_dram_bytes;
+    }
+  }
+  return a;
+}
+
+}  // namespace nm::hw

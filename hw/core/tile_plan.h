@@ -1,0 +1,54 @@
+#pragma once
+// The tile plan: the sequence of steps a kernel with a given mapping performs on the array.
+// The analytical pipeline model and the SystemC model both execute this one description, so
+// the two differ only in how they schedule it (recurrence vs concurrent processes).
+//
+// Contract: steps run in order through three stages joined by double buffers:
+//   DMA (DRAM -> L2 staging)  ->  NoC (L2 -> cluster L1s, multicast)  ->  cluster compute,
+// then a cluster that finished an output tile writes it back over the NoC to L2, and the DMA
+// writes it to DRAM unless it stays on chip. Transfers stream (cut-through): the source and
+// destination sides of a transfer (DRAM and L2, L2 and the NoC link) overlap, so a transfer
+// takes as long as its slower side. All sizes in bytes, times in cycles.
+#include <cstdint>
+#include <vector>
+
+#include "hw/core/action_counts.h"
+#include "hw/core/arch_config.h"
+#include "hw/core/kernel_desc.h"
+#include "hw/core/noc_topology.h"
+
+namespace nm::hw {
+
+struct Multicast {
+  uint64_t cluster_mask = 0;  // bit c set: cluster c receives the data
+  uint64_t bytes = 0;
+};
+
+struct ClusterWork {
+  uint32_t cluster = 0;
+  uint64_t compute_cycles = 0;
+  uint64_t macs = 0;
+  uint64_t l1_read_bytes = 0;
+  uint64_t l1_write_bytes = 0;
+  uint64_t writeback_bytes = 0;       // outputs sent to L2 after this step (0: tile unfinished)
+  uint64_t writeback_dram_bytes = 0;  // of those, bytes the DMA then writes to DRAM
+};
+
+struct PlanStep {
+  uint64_t dram_read_bytes = 0;   // DMA reads into L2 before this step is distributed
+  uint64_t resident_bytes = 0;    // of dram_read_bytes, bytes kept in L2 until the kernel ends
+  uint64_t dram_write_bytes = 0;  // DMA kernels: bytes copied back to DRAM
+  std::vector<Multicast> multicasts;
+  std::vector<ClusterWork> work;
+};
+
+struct TilePlan {
+  std::vector<PlanStep> steps;
+};
+
+TilePlan build_tile_plan(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
+
+// The actions the plan implies: what an exact execution of it must count.
+ActionCounts plan_action_counts(const TilePlan& plan, const NocTopology& noc);
+
+}  // namespace nm::hw

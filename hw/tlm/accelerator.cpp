@@ -1,0 +1,82 @@
+#include "hw/tlm/accelerator.h"
+
+#include <algorithm>
+#include <string>
+
+namespace nm::hw {
+
+Accelerator::Accelerator(sc_core::sc_module_name name, const ArchConfig& arch)
+    : sc_module(name),
+      arch_(arch),
+      clock_(arch.clock_ghz),
+      command_processor_("command_processor", arch),
+      dma_("dma", arch, clock_),
+      l2_("l2", arch, clock_),
+      noc_("noc", arch, clock_) {
+  for (uint32_t c = 0; c < arch.dram_channels; ++c) {
+    dram_channels_.push_back(std::make_unique<DramChannel>(("dram" + std::to_string(c)).c_str(),
+                                                           arch.dram_bytes_per_cycle() / arch.dram_channels,
+                                                           arch.dram_latency_cycles(), clock_));
+    dma_.dram_socket.bind(dram_channels_.back()->socket);
+  }
+  dma_.l2_socket.bind(l2_.socket);
+  noc_.l2_socket.bind(l2_.socket);
+
+  std::vector<sc_core::sc_semaphore*> l1_slots;
+  for (uint32_t c = 0; c < arch.clusters; ++c) {
+    clusters_.push_back(std::make_unique<PeCluster>(("cluster" + std::to_string(c)).c_str(), c, clock_));
+    noc_.cluster_socket.bind(clusters_.back()->socket);
+    clusters_.back()->writeback_socket.bind(noc_.writeback_socket);
+    clusters_.back()->connect(&dma_, &command_processor_.progress);
+    l1_slots.push_back(&clusters_.back()->l1_slots);
+  }
+  dma_.connect(&noc_.staged_queue, &command_processor_.progress);
+  noc_.connect(&dma_.staging_slots, std::move(l1_slots));
+  command_processor_.connect(&dma_, &l2_);
+}
+
+ActionCounts Accelerator::counts() const {
+  ActionCounts a;
+  for (const auto& c : clusters_) {
+    a.macs += c->macs();
+    a.l1_read_bytes += c->l1_read_bytes();
+    a.l1_write_bytes += c->l1_write_bytes();
+    a.pe_busy_cycles += c->busy_cycles();
+  }
+  a.l2_read_bytes = l2_.read_bytes();
+  a.l2_write_bytes = l2_.write_bytes();
+  a.noc_bytes = noc_.bytes();
+  a.noc_byte_hops = noc_.byte_hops();
+  for (const auto& d : dram_channels_) {
+    a.dram_read_bytes += d->read_bytes();
+    a.dram_write_bytes += d->write_bytes();
+  }
+  return a;
+}
+
+Accelerator::BusySnapshot Accelerator::busy() const {
+  BusySnapshot s;
+  for (const auto& c : clusters_) s.cluster_cycles.push_back(c->busy_cycles());
+  s.noc_cycles = noc_.busy_cycles();
+  s.l2_cycles = l2_.busy_cycles();
+  for (const auto& d : dram_channels_) s.dram_channel_cycles.push_back(d->busy_cycles());
+  return s;
+}
+
+KernelTiming Accelerator::busy_between(const BusySnapshot& before, const BusySnapshot& after) {
+  KernelTiming t;
+  for (size_t c = 0; c < after.cluster_cycles.size(); ++c) {
+    t.compute_busy_cycles =
+        std::max(t.compute_busy_cycles, after.cluster_cycles[c] - before.cluster_cycles[c]);
+  }
+  t.noc_busy_cycles = after.noc_cycles - before.noc_cycles;
+  t.l2_busy_cycles = after.l2_cycles - before.l2_cycles;
+  for (size_t c = 0; c < after.dram_channel_cycles.size(); ++c) {
+    t.dram_busy_cycles =
+        std::max(t.dram_busy_cycles, after.dram_channel_cycles[c] - before.dram_channel_cycles[c]);
+  }
+  t.bound = dominant_bound(t);
+  return t;
+}
+
+}  // namespace nm::hw

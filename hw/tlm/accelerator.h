@@ -1,0 +1,48 @@
+#pragma once
+// The NeuralMatrix accelerator: command processor, DMA engine, banked L2, NoC, PE clusters and
+// DRAM channels, bound together with TLM-2.0 sockets. counts() sums what every module counted.
+#include <memory>
+#include <systemc>
+#include <vector>
+
+#include "hw/core/action_counts.h"
+#include "hw/core/arch_config.h"
+#include "hw/core/pipeline_model.h"
+#include "hw/tlm/command_processor.h"
+#include "hw/tlm/dma_engine.h"
+#include "hw/tlm/dram_channel.h"
+#include "hw/tlm/l2_buffer.h"
+#include "hw/tlm/noc.h"
+#include "hw/tlm/pe_cluster.h"
+
+namespace nm::hw {
+
+class Accelerator : public sc_core::sc_module {
+ public:
+  Accelerator(sc_core::sc_module_name name, const ArchConfig& arch);
+
+  CommandProcessor& command_processor() { return command_processor_; }
+  ActionCounts counts() const;
+  // Occupancy of every resource so far; busy_between() turns two snapshots into one kernel's.
+  struct BusySnapshot {
+    std::vector<uint64_t> cluster_cycles;
+    uint64_t noc_cycles = 0;
+    uint64_t l2_cycles = 0;
+    std::vector<uint64_t> dram_channel_cycles;
+  };
+  BusySnapshot busy() const;
+  static KernelTiming busy_between(const BusySnapshot& before, const BusySnapshot& after);
+  const L2Buffer& l2() const { return l2_; }
+
+ private:
+  ArchConfig arch_;
+  ClockDomain clock_;
+  CommandProcessor command_processor_;
+  DmaEngine dma_;
+  L2Buffer l2_;
+  Noc noc_;
+  std::vector<std::unique_ptr<PeCluster>> clusters_;
+  std::vector<std::unique_ptr<DramChannel>> dram_channels_;
+};
+
+}  // namespace nm::hw

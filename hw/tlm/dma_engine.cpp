@@ -1,0 +1,91 @@
+#include "hw/tlm/dma_engine.h"
+
+#include <algorithm>
+
+#include "hw/tlm/kernel_extension.h"
+
+namespace nm::hw {
+
+DmaEngine::DmaEngine(sc_core::sc_module_name name, const ArchConfig& arch, ClockDomain clock)
+    : sc_module(name),
+      dram_socket("dram_socket"),
+      l2_socket("l2_socket"),
+      staging_slots("staging_slots", 2),
+      writeback_slots("writeback_slots", static_cast<int>(arch.clusters)),
+      burst_bytes_(arch.dram_burst_bytes),
+      clock_(clock) {
+  SC_THREAD(fill_thread);
+  SC_THREAD(drain_thread);
+}
+
+sc_core::sc_time DmaEngine::dram_access(tlm::tlm_command command, uint64_t bytes) {
+  const uint64_t channels = static_cast<uint64_t>(dram_socket.size());
+  const uint64_t bursts = (bytes + burst_bytes_ - 1) / burst_bytes_;
+  sc_core::sc_time slowest = sc_core::SC_ZERO_TIME;
+  tlm::tlm_generic_payload payload;
+  for (uint64_t c = 0; c < channels; ++c) {
+    const uint64_t channel_bursts = bursts / channels + (c < bursts % channels ? 1 : 0);
+    if (channel_bursts == 0) continue;
+    init_transfer(payload, command, c * burst_bytes_, channel_bursts * burst_bytes_);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;  // channels work in parallel
+    dram_socket[static_cast<int>(c)]->b_transport(payload, delay);
+    slowest = std::max(slowest, delay);
+  }
+  return slowest;
+}
+
+sc_core::sc_time DmaEngine::l2_access(tlm::tlm_command command, uint64_t bytes, uint64_t stage_bytes,
+                                      uint64_t release_bytes) {
+  tlm::tlm_generic_payload payload;
+  TransferExtension ext;
+  ext.stage_bytes = stage_bytes;
+  ext.release_bytes = release_bytes;
+  init_transfer(payload, command, 0, bytes);
+  payload.set_extension(&ext);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  l2_socket->b_transport(payload, delay);
+  payload.clear_extension(&ext);
+  return delay;
+}
+
+void DmaEngine::fill_thread() {
+  for (;;) {
+    const PlanStep* step = fill_queue.pop();
+    staging_slots.wait();
+    if (step->dram_read_bytes > 0) {
+      // DMA-kernel copies that stay on chip land in the activation region, not staging.
+      const bool dma_only = step->multicasts.empty() && step->work.empty();
+      const bool staged = !dma_only || step->dram_write_bytes > 0;
+      const sc_core::sc_time dram = dram_access(tlm::TLM_READ_COMMAND, step->dram_read_bytes);
+      const sc_core::sc_time l2 =
+          l2_access(tlm::TLM_WRITE_COMMAND, step->dram_read_bytes, staged ? step->dram_read_bytes : 0, 0);
+      wait(std::max(dram, l2));
+    }
+    if (step->dram_write_bytes > 0) {
+      const sc_core::sc_time l2 =
+          l2_access(tlm::TLM_READ_COMMAND, step->dram_write_bytes, 0, step->dram_write_bytes);
+      const sc_core::sc_time dram = dram_access(tlm::TLM_WRITE_COMMAND, step->dram_write_bytes);
+      wait(std::max(dram, l2));
+    }
+    if (step->multicasts.empty() && step->work.empty()) {
+      staging_slots.post();
+      progress_->done_one();
+    } else {
+      noc_queue_->push(step);
+    }
+  }
+}
+
+void DmaEngine::drain_thread() {
+  for (;;) {
+    const WritebackJob job = drain_queue.pop();
+    const sc_core::sc_time l2 = l2_access(tlm::TLM_READ_COMMAND, job.bytes, 0, job.bytes);
+    const sc_core::sc_time dram = dram_access(tlm::TLM_WRITE_COMMAND, job.bytes);
+    wait(l2);
+    writeback_slots.post();  // the tile has left L2
+    wait(std::max(dram, l2) - l2);
+    progress_->done_one();
+  }
+}
+
+}  // namespace nm::hw

@@ -1,0 +1,58 @@
+#pragma once
+// DMA engine: moves blocks between DRAM and L2 as a TLM initiator.
+//  - fill thread: for each plan step, waits for a free L2 staging slot (double buffer), reads
+//    the step's bytes from all DRAM channels in parallel, writes them into L2, and hands the
+//    step to the NoC;
+//  - drain thread: writes finished output tiles from L2 back to DRAM.
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include "hw/core/arch_config.h"
+#include "hw/core/tile_plan.h"
+#include "hw/tlm/kernel_progress.h"
+#include "hw/tlm/sim_time.h"
+#include "hw/tlm/work_queue.h"
+
+namespace nm::hw {
+
+struct WritebackJob {
+  uint64_t bytes = 0;
+};
+
+class DmaEngine : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(DmaEngine);
+  tlm_utils::multi_passthrough_initiator_socket<DmaEngine> dram_socket;  // one binding per channel
+  tlm_utils::simple_initiator_socket<DmaEngine> l2_socket;
+
+  WorkQueue<const PlanStep*> fill_queue;  // from the command processor
+  WorkQueue<WritebackJob> drain_queue;    // from the clusters
+  sc_core::sc_semaphore staging_slots;    // freed by the NoC once a step is distributed
+  sc_core::sc_semaphore writeback_slots;  // output tiles waiting in L2 for the drain thread
+
+  DmaEngine(sc_core::sc_module_name name, const ArchConfig& arch, ClockDomain clock);
+
+  void connect(WorkQueue<const PlanStep*>* noc_queue, KernelProgress* progress) {
+    noc_queue_ = noc_queue;
+    progress_ = progress;
+  }
+
+ private:
+  void fill_thread();
+  void drain_thread();
+  // Both return the delay until their side of the transfer completes, without waiting: a DMA
+  // transfer streams, so its DRAM and L2 sides overlap and it ends when the slower one does.
+  // dram_access stripes `bytes` over all channels at burst granularity (the slowest decides).
+  sc_core::sc_time dram_access(tlm::tlm_command command, uint64_t bytes);
+  sc_core::sc_time l2_access(tlm::tlm_command command, uint64_t bytes, uint64_t stage_bytes,
+                             uint64_t release_bytes);
+
+  uint32_t burst_bytes_;
+  ClockDomain clock_;
+  WorkQueue<const PlanStep*>* noc_queue_ = nullptr;
+  KernelProgress* progress_ = nullptr;
+};
+
+}  // namespace nm::hw

@@ -1,0 +1,46 @@
+#include "hw/tlm/l2_buffer.h"
+
+#include <algorithm>
+#include <string>
+
+#include "hw/tlm/kernel_extension.h"
+
+namespace nm::hw {
+
+L2Buffer::L2Buffer(sc_core::sc_module_name name, const ArchConfig& arch, ClockDomain clock)
+    : sc_module(name),
+      socket("socket"),
+      resource_(arch.l2_bytes_per_cycle(), 0),
+      clock_(clock),
+      capacity_(arch.l2_staging_bytes()) {
+  socket.register_b_transport(this, &L2Buffer::b_transport);
+}
+
+void L2Buffer::end_kernel() {
+  staged_bytes_ = 0;
+}
+
+void L2Buffer::b_transport(int /*id*/, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
+  const uint64_t bytes = payload.get_data_length();
+  const uint64_t request = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
+  resource_.retire_before(clock_.now_cycles());  // nothing can arrive in the past
+  const uint64_t done = resource_.serve(request, bytes);
+  (payload.is_read() ? read_bytes_ : write_bytes_) += bytes;
+
+  if (const auto* t = payload.get_extension<TransferExtension>()) {
+    if (t->stage_bytes > 0) {
+      staged_bytes_ += t->stage_bytes;
+      peak_staged_bytes_ = std::max(peak_staged_bytes_, staged_bytes_);
+      if (staged_bytes_ > capacity_) {
+        SC_REPORT_ERROR(name(), ("staging region overflow: " + std::to_string(staged_bytes_) + " B > " +
+                                 std::to_string(capacity_) + " B")
+                                    .c_str());
+      }
+    }
+    staged_bytes_ -= std::min<uint64_t>(staged_bytes_, t->release_bytes);
+  }
+  delay = clock_.to_time(done) - sc_core::sc_time_stamp();
+  payload.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace nm::hw

@@ -1,0 +1,45 @@
+#pragma once
+// The L2 global buffer: a banked SRAM target. Transfers are striped over all banks, so it
+// serves banks x bank_bytes_per_cycle bytes per cycle, in arrival order. It enforces the
+// staging region's capacity: DMA fills allocate, the NoC reads that consume a step release,
+// resident operands stay until end_kernel(). Exceeding capacity is a model error (the mapper
+// validated the mapping against the same capacity).
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include "hw/core/arch_config.h"
+#include "hw/core/bandwidth_resource.h"
+#include "hw/tlm/sim_time.h"
+
+namespace nm::hw {
+
+class L2Buffer : public sc_core::sc_module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<L2Buffer> socket;
+
+  L2Buffer(sc_core::sc_module_name name, const ArchConfig& arch, ClockDomain clock);
+
+  // The staging bytes of the kernel that just ended are all free again.
+  void end_kernel();
+
+  uint64_t read_bytes() const { return read_bytes_; }
+  uint64_t write_bytes() const { return write_bytes_; }
+  uint64_t busy_cycles() const { return resource_.busy_cycles(); }
+  uint64_t staged_bytes() const { return staged_bytes_; }
+  uint64_t peak_staged_bytes() const { return peak_staged_bytes_; }
+  uint64_t staging_capacity_bytes() const { return capacity_; }
+
+ private:
+  void b_transport(int id, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
+
+  BandwidthResource resource_;
+  ClockDomain clock_;
+  uint64_t capacity_;
+  uint64_t read_bytes_ = 0;
+  uint64_t write_bytes_ = 0;
+  uint64_t staged_bytes_ = 0;
+  uint64_t peak_staged_bytes_ = 0;
+};
+
+}  // namespace nm::hw

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian packages nm_sim needs to build and test; does nothing when all are present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libsystemc-dev       # SystemC 2.3.4 kernel + TLM-2.0 headers (hw/tlm, sw/runtime)
+  libyaml-cpp-dev      # config and workload YAML loaders
+  libfmt-dev           # text formatting of reports and error messages
+  libboost-dev         # header-only Boost (boost::hash_combine for mapping memoization)
+  nlohmann-json3-dev   # JSON report writer and JSON tests
+  libgtest-dev libgmock-dev  # unit, TLM and regression tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+sudo_cmd=()
+[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

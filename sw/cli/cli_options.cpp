@@ -1,0 +1,71 @@
+#include "sw/cli/cli_options.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "hw/core/input_error.h"
+
+namespace nm::sw {
+
+const char* cli_usage() {
+  return "usage: nm_sim --workload NAME|FILE.yaml [--config FILE.yaml] [--set key.path=value]...\n"
+         "              [--datatype int8|fp16] [--seq-len N] [--json FILE] [--csv FILE] [--verbose]\n"
+         "       nm_sim --list-workloads\n"
+         "Simulates one inference of a network on the NeuralMatrix GEMM accelerator (SystemC/TLM-2.0).\n"
+         "Without --config the built-in default (configs/pe1024.yaml, the paper's Table 2) is used.\n";
+}
+
+CliOptions parse_cli(const std::vector<std::string>& args) {
+  CliOptions o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* expected) -> std::string {
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
+        throw InputError("command line", a, std::string("expected ") + expected + " after it");
+      }
+      return args[++i];
+    };
+    if (a == "--config") {
+      o.config_path = value("a config file path");
+    } else if (a == "--workload") {
+      o.workload = value("a workload name or .yaml path");
+    } else if (a == "--set") {
+      const std::string v = value("key.path=value");
+      if (v.find('=') == std::string::npos)
+        throw InputError("command line", "--set " + v, "expected key.path=value");
+      o.overrides.push_back(v);
+    } else if (a == "--datatype") {
+      o.datatype = value("int8 or fp16");
+      if (*o.datatype != "int8" && *o.datatype != "fp16") {
+        throw InputError("command line", "--datatype", "expected int8 or fp16, got '" + *o.datatype + "'");
+      }
+    } else if (a == "--seq-len") {
+      const std::string v = value("a positive integer");
+      errno = 0;
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (errno != 0 || end == v.c_str() || *end != '\0' || n <= 0) {
+        throw InputError("command line", "--seq-len", "expected a positive integer, got '" + v + "'");
+      }
+      o.seq_len = n;
+    } else if (a == "--json") {
+      o.json_path = value("an output file path");
+    } else if (a == "--csv") {
+      o.csv_path = value("an output file path");
+    } else if (a == "--list-workloads") {
+      o.list_workloads = true;
+    } else if (a == "--verbose" || a == "-v") {
+      o.verbose = true;
+    } else if (a == "--help" || a == "-h") {
+      o.help = true;
+    } else {
+      throw InputError("command line", a, "unknown option; see nm_sim --help");
+    }
+  }
+  if (!o.help && !o.list_workloads && o.workload.empty()) {
+    throw InputError("command line", "--workload", "expected a workload (see nm_sim --list-workloads)");
+  }
+  return o;
+}
+
+}  // namespace nm::sw

@@ -1,0 +1,29 @@
+#pragma once
+// Command-line options of nm_sim.
+//
+// Contract: parse_cli() never exits or prints; bad arguments throw
+// nm::InputError("command line", "--flag", "expected ...").
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nm::sw {
+
+struct CliOptions {
+  std::optional<std::string> config_path;
+  std::string workload;
+  std::vector<std::string> overrides;  // "key.path=value", in order
+  std::optional<std::string> datatype;
+  int64_t seq_len = 128;
+  std::optional<std::string> json_path;
+  std::optional<std::string> csv_path;
+  bool list_workloads = false;
+  bool verbose = false;
+  bool help = false;
+};
+
+CliOptions parse_cli(const std::vector<std::string>& args);
+const char* cli_usage();
+
+}  // namespace nm::sw

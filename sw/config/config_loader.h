@@ -1,0 +1,39 @@
+#pragma once
+// Loads the simulator configuration (architecture + energy table) from YAML.
+//
+// Contract: only this module and the workload loader include yaml-cpp. Every key is known:
+// unknown or misspelled keys, wrong types, wrong units and out-of-range values throw
+// nm::InputError(file, "dotted.key", "expected ..."). The built-in default is the embedded
+// text of configs/pe1024.yaml (with configs/energy/45nm.yaml), so it equals those files.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hw/core/arch_config.h"
+#include "hw/core/energy.h"
+
+namespace nm::sw {
+
+struct SimConfig {
+  hw::ArchConfig arch;
+  hw::EnergyTable energy;
+  std::string source = "built-in default";      // file the config came from
+  std::string energy_table = "45nm";            // value of the energy_table key
+  std::string energy_source = "built-in 45nm";  // file the energy table came from
+};
+
+SimConfig builtin_default_config();
+SimConfig load_config_file(const std::string& path);
+hw::EnergyTable load_energy_table_file(const std::string& path);
+
+// Applies one "--set key.path=value" override (same keys and checks as the file, where = "--set").
+void apply_override(SimConfig& config, const std::string& assignment);
+
+// Throws InputError naming config.source and the first invalid key if hw::validate() reports problems.
+void validate_or_throw(const SimConfig& config);
+
+// The resolved configuration, with the same key structure as the YAML file.
+nlohmann::json config_to_json(const SimConfig& config);
+
+}  // namespace nm::sw

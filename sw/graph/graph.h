@@ -1,0 +1,100 @@
+#pragma once
+// Graph IR: a network as ops on named tensors, before any lowering.
+//
+// Contract:
+//  - Tensor shapes are element counts per dimension (int64, all > 0). Layouts:
+//    CNN activations NHWC [N, H, W, C]; conv weights [KH, KW, Cin/groups, Cout];
+//    transformer activations [S, H] (batch 1) or per-head [heads, S, d];
+//    GCN node features [nodes, features]; adjacency [1, nodes, nodes].
+//  - A tensor is `constant` when it is a parameter known before inference (weights, biases,
+//    adjacency): it lives in DRAM and is read by the op that uses it.
+//  - Ops appear in topological order; op.output is produced by exactly that op.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nm::sw {
+
+using Shape = std::vector<int64_t>;
+
+int64_t element_count(const Shape& shape);
+std::string shape_to_string(const Shape& shape);
+
+struct Tensor {
+  int id = -1;
+  std::string name;
+  Shape shape;
+  bool constant = false;  // parameter (weights, bias, adjacency): resident in DRAM
+};
+
+enum class OpKind {
+  kConv2d,         // inputs: x[N,H,W,Cin], w[KH,KW,Cin/g,Cout] (+ optional bias[Cout]); BN folded in
+  kLinear,         // inputs: x[..., in], w[in, out] (+ optional bias[out])
+  kMatMul,         // inputs: a[B,M,K] (or [B,K,M] with transpose_a), b[B,K,N] (or [B,N,K] with transpose_b)
+  kEmbedding,      // inputs: table[V,H] (constant); attrs.rows = looked-up rows; output [rows, H]
+  kRelu,           // unary element-wise
+  kLeakyRelu,      // unary element-wise (attrs.alpha)
+  kGelu,           // unary element-wise
+  kTanh,           // unary element-wise
+  kSigmoid,        // unary element-wise
+  kAdd,            // binary element-wise, same shapes (residual add, embedding sums)
+  kSoftmax,        // over the last axis
+  kLayerNorm,      // over the last axis, with gamma/beta constants as inputs 1 and 2
+  kMaxPool2d,      // NHWC, attrs.kernel/stride/pad
+  kAvgPool2d,      // NHWC, attrs.kernel/stride/pad
+  kGlobalAvgPool,  // NHWC -> [N,1,1,C]
+  kReshape,        // view change only (head split/merge, flatten): address generation, no data moved
+};
+
+const char* op_kind_name(OpKind kind);
+
+struct OpAttrs {
+  // Conv2d / pools
+  int64_t kernel_h = 1, kernel_w = 1, stride = 1, pad = 0, groups = 1;
+  // MatMul
+  bool transpose_a = false;
+  bool transpose_b = false;
+  // LeakyRelu
+  double alpha = 0.01;
+  // Embedding: number of rows looked up
+  int64_t rows = 0;
+};
+
+struct Op {
+  OpKind kind{};
+  std::string name;         // unique, e.g. "layer1.0.conv1", "encoder.3.attention.scores"
+  std::string layer;        // the network layer it belongs to, e.g. "layer1.0", "encoder.3"
+  std::vector<int> inputs;  // tensor ids; activations first, then constants
+  int output = -1;          // tensor id
+  OpAttrs attrs;
+};
+
+class Graph {
+ public:
+  explicit Graph(std::string name = "") : name_(std::move(name)) {}
+
+  const std::string& name() const { return name_; }
+  int add_tensor(const std::string& name, Shape shape, bool constant = false);
+  // Appends an op; the output tensor must already exist. Returns the op index.
+  int add_op(Op op);
+
+  const Tensor& tensor(int id) const { return tensors_.at(static_cast<size_t>(id)); }
+  const std::vector<Tensor>& tensors() const { return tensors_; }
+  const std::vector<Op>& ops() const { return ops_; }
+  const std::vector<int>& inputs() const { return inputs_; }
+  const std::vector<int>& outputs() const { return outputs_; }
+  void mark_input(int tensor_id) { inputs_.push_back(tensor_id); }
+  void mark_output(int tensor_id) { outputs_.push_back(tensor_id); }
+
+  // Sum of element counts of constant tensors (parameter count).
+  int64_t parameter_count() const;
+
+ private:
+  std::string name_;
+  std::vector<Tensor> tensors_;
+  std::vector<Op> ops_;
+  std::vector<int> inputs_;
+  std::vector<int> outputs_;
+};
+
+}  // namespace nm::sw

@@ -1,0 +1,588 @@
+// Workload YAML files: format and loader.
+//
+// A file has one of two forms, told apart by the `family` key.
+//
+// Parametric form: a built-in network, optionally with pinned options.
+//   family: bert_base        # resnet50 | bert_base | gcn_cora
+//   seq_len: 256             # bert_base only, 1..512; absent: WorkloadOptions::seq_len
+//   name: bert_seq256        # optional graph name; absent: the builder's name
+//   description: free text   # optional, ignored
+// The graph is the builder's, so workloads/resnet50.yaml yields exactly build_resnet50().
+//
+// Explicit form: the graph itself.
+//   name: tiny_mlp                     # optional; absent: the file name without .yaml
+//   description: free text             # optional, ignored
+//   inputs:                            # activations supplied at run time, in this order
+//     - {name: x, shape: [1, 64]}
+//   constants:                         # parameters resident in DRAM (weights, biases, tables)
+//     - {name: fc1.weight, shape: [64, 128]}
+//   ops:                               # topological order; each output is a new tensor
+//     - {op: linear, name: fc1, layer: mlp, inputs: [x, fc1.weight, fc1.bias],
+//        output: h1, shape: [1, 128]}
+//   outputs: [probs]                   # optional; absent: every op output no op reads
+// Op keys: op (an op_kind_name(): conv2d, linear, matmul, embedding, relu, leaky_relu, gelu, tanh,
+// sigmoid, add, softmax, layernorm, maxpool2d, avgpool2d, global_avgpool, reshape), name (unique),
+// layer (default: name), inputs (tensor names, in the order graph.h gives per kind), output (a new
+// tensor name), shape (the output shape), and only the attributes the kind uses: kernel (int or
+// [kh, kw]; conv2d defaults to the weight's, pools require it), stride (default 1, pools too),
+// pad (default 0), groups (conv2d only, default 1), transpose_a, transpose_b (matmul, default
+// false), alpha (leaky_relu, default 0.01), rows (embedding, required).
+// Every declared output shape is checked against the shape the inputs and attributes imply; a
+// reshape must keep the element count.
+//
+// Errors: any problem throws nm::InputError(file, key, message), key being a path into the file
+// such as "ops[3].kernel" or "inputs[0].shape[1]", or "line:column" for YAML syntax errors.
+#include "sw/graph/workload_yaml.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hw/core/input_error.h"
+
+namespace nm::sw::detail {
+namespace {
+
+constexpr int64_t kBertMaxPositions = 512;
+// Bounds every integer and element count so shape arithmetic (and byte counts downstream) cannot
+// overflow int64.
+constexpr int64_t kMaxElements = int64_t{1} << 48;
+
+std::string join_key(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+std::string index_key(const std::string& path, size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+std::string comma_list(const std::vector<std::string>& items) {
+  std::string s;
+  for (const std::string& item : items) s += (s.empty() ? "" : ", ") + item;
+  return s;
+}
+
+std::string describe(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Scalar:
+      return "'" + n.Scalar() + "'";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "nothing";
+  }
+}
+
+const std::vector<OpKind>& all_op_kinds() {
+  static const std::vector<OpKind> kinds = {
+      OpKind::kConv2d,    OpKind::kLinear,    OpKind::kMatMul,        OpKind::kEmbedding,
+      OpKind::kRelu,      OpKind::kLeakyRelu, OpKind::kGelu,          OpKind::kTanh,
+      OpKind::kSigmoid,   OpKind::kAdd,       OpKind::kSoftmax,       OpKind::kLayerNorm,
+      OpKind::kMaxPool2d, OpKind::kAvgPool2d, OpKind::kGlobalAvgPool, OpKind::kReshape};
+  return kinds;
+}
+
+// Attribute keys each kind reads; any other attribute on that op is a mistake worth reporting.
+std::vector<std::string> attr_keys(OpKind kind) {
+  switch (kind) {
+    case OpKind::kConv2d:
+      return {"kernel", "stride", "pad", "groups"};
+    case OpKind::kMaxPool2d:
+    case OpKind::kAvgPool2d:
+      return {"kernel", "stride", "pad"};
+    case OpKind::kMatMul:
+      return {"transpose_a", "transpose_b"};
+    case OpKind::kLeakyRelu:
+      return {"alpha"};
+    case OpKind::kEmbedding:
+      return {"rows"};
+    default:
+      return {};
+  }
+}
+
+// Allowed number of inputs per kind (optional bias / optional embedding ids included).
+std::pair<size_t, size_t> input_arity(OpKind kind) {
+  switch (kind) {
+    case OpKind::kConv2d:
+    case OpKind::kLinear:
+      return {2, 3};
+    case OpKind::kMatMul:
+    case OpKind::kAdd:
+      return {2, 2};
+    case OpKind::kEmbedding:
+      return {1, 2};
+    case OpKind::kLayerNorm:
+      return {3, 3};
+    default:
+      return {1, 1};
+  }
+}
+
+Graph with_name(const Graph& src, const std::string& name) {
+  Graph g(name);
+  for (const Tensor& t : src.tensors()) g.add_tensor(t.name, t.shape, t.constant);
+  for (const Op& op : src.ops()) g.add_op(op);
+  for (int id : src.inputs()) g.mark_input(id);
+  for (int id : src.outputs()) g.mark_output(id);
+  return g;
+}
+
+// Typed access to YAML nodes; every failure becomes InputError(file, key, ...).
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  const std::string& file() const { return file_; }
+
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const {
+    throw InputError(file_, key, message);
+  }
+
+  // `map` must be a mapping whose keys are all in `allowed`, each at most once.
+  void check_keys(const YAML::Node& map, const std::string& path,
+                  const std::vector<std::string>& allowed) const {
+    const std::string where = path.empty() ? "(document)" : path;
+    if (!map.IsMap()) fail(where, "expected a mapping, got " + describe(map));
+    std::set<std::string> seen;
+    for (const auto& kv : map) {
+      if (!kv.first.IsScalar()) fail(where, "expected plain key names, got " + describe(kv.first));
+      const std::string& key = kv.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        fail(join_key(path, key), "unknown key; expected one of " + comma_list(allowed));
+      }
+      if (!seen.insert(key).second) fail(join_key(path, key), "duplicate key");
+    }
+  }
+
+  std::string name(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar() || n.Scalar().empty()) fail(key, "expected a non-empty name, got " + describe(n));
+    return n.Scalar();
+  }
+
+  int64_t integer(const YAML::Node& n, const std::string& key) const {
+    if (n.IsScalar()) {
+      try {
+        return n.as<int64_t>();
+      } catch (const YAML::Exception&) {
+      }
+    }
+    fail(key, "expected an integer, got " + describe(n));
+  }
+
+  int64_t at_least(const YAML::Node& n, const std::string& key, int64_t min) const {
+    const int64_t v = integer(n, key);
+    if (v > kMaxElements) fail(key, "expected at most 2^48, got " + std::to_string(v));
+    if (v < min) {
+      fail(key, std::string(min > 0 ? "expected a positive integer" : "expected an integer >= 0") + ", got " +
+                    std::to_string(v));
+    }
+    return v;
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& key) const {
+    if (n.IsScalar()) {
+      try {
+        return n.as<bool>();
+      } catch (const YAML::Exception&) {
+      }
+    }
+    fail(key, "expected true or false, got " + describe(n));
+  }
+
+  double real(const YAML::Node& n, const std::string& key) const {
+    if (n.IsScalar()) {
+      try {
+        return n.as<double>();
+      } catch (const YAML::Exception&) {
+      }
+    }
+    fail(key, "expected a number, got " + describe(n));
+  }
+
+  Shape shape(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsSequence() || n.size() == 0) fail(key, "expected a list of dimensions, got " + describe(n));
+    Shape s;
+    int64_t elements = 1;
+    for (size_t i = 0; i < n.size(); ++i) {
+      const int64_t d = at_least(n[i], index_key(key, i), 1);
+      if (d > kMaxElements / elements) fail(key, "expected at most 2^48 elements in all");
+      elements *= d;
+      s.push_back(d);
+    }
+    return s;
+  }
+
+  std::vector<std::string> names(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsSequence()) fail(key, "expected a list of names, got " + describe(n));
+    std::vector<std::string> out;
+    for (size_t i = 0; i < n.size(); ++i) out.push_back(name(n[i], index_key(key, i)));
+    return out;
+  }
+
+  // A required key of a mapping already checked by check_keys.
+  YAML::Node required(const YAML::Node& map, const std::string& path, const std::string& key) const {
+    const YAML::Node n = map[key];
+    if (!n) fail(join_key(path, key), "required key is missing");
+    return n;
+  }
+
+ private:
+  std::string file_;
+};
+
+// Builds the Graph of an explicit-form file, checking names, order and shapes as it goes.
+class ExplicitLoader {
+ public:
+  ExplicitLoader(const Reader& reader, const std::string& name) : r_(reader), g_(name) {}
+
+  void declare_tensors(const YAML::Node& list, const std::string& key, bool constant) {
+    if (!list) return;
+    if (!list.IsSequence()) r_.fail(key, "expected a list of {name, shape}, got " + describe(list));
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string path = index_key(key, i);
+      r_.check_keys(list[i], path, {"name", "shape"});
+      const std::string name = r_.name(r_.required(list[i], path, "name"), join_key(path, "name"));
+      const Shape shape = r_.shape(r_.required(list[i], path, "shape"), join_key(path, "shape"));
+      const int id = new_tensor(name, shape, constant, join_key(path, "name"));
+      if (!constant) g_.mark_input(id);
+    }
+  }
+
+  void add_ops(const YAML::Node& list) {
+    if (!list.IsSequence() || list.size() == 0) r_.fail("ops", "expected a non-empty list of ops");
+    for (size_t i = 0; i < list.size(); ++i) add_op(list[i], index_key("ops", i));
+  }
+
+  Graph finish(const YAML::Node& outputs) {
+    if (outputs) {
+      const std::vector<std::string> names = r_.names(outputs, "outputs");
+      for (size_t i = 0; i < names.size(); ++i) g_.mark_output(lookup(names[i], index_key("outputs", i)));
+    } else {
+      // Default: the graph's sinks.
+      std::set<int> read;
+      for (const Op& op : g_.ops()) read.insert(op.inputs.begin(), op.inputs.end());
+      for (const Op& op : g_.ops()) {
+        if (!read.count(op.output)) g_.mark_output(op.output);
+      }
+    }
+    return std::move(g_);
+  }
+
+ private:
+  int new_tensor(const std::string& name, const Shape& shape, bool constant, const std::string& key) {
+    if (tensors_.count(name)) r_.fail(key, "tensor '" + name + "' is already defined");
+    const int id = g_.add_tensor(name, shape, constant);
+    tensors_[name] = id;
+    return id;
+  }
+
+  int lookup(const std::string& name, const std::string& key) const {
+    const auto it = tensors_.find(name);
+    if (it == tensors_.end()) {
+      r_.fail(key, "unknown tensor '" + name +
+                       "'; expected a name from inputs, constants or the output of an earlier op");
+    }
+    return it->second;
+  }
+
+  void add_op(const YAML::Node& n, const std::string& path) {
+    static const std::vector<std::string> kCommon = {"op", "name", "layer", "inputs", "output", "shape"};
+    static const std::vector<std::string> kAttrs = {"kernel",      "stride",      "pad",   "groups",
+                                                    "transpose_a", "transpose_b", "alpha", "rows"};
+    std::vector<std::string> allowed = kCommon;
+    allowed.insert(allowed.end(), kAttrs.begin(), kAttrs.end());
+    r_.check_keys(n, path, allowed);
+
+    Op op;
+    const std::string kind_name = r_.name(r_.required(n, path, "op"), join_key(path, "op"));
+    std::vector<std::string> kind_names;
+    bool found = false;
+    for (OpKind kind : all_op_kinds()) {
+      kind_names.push_back(op_kind_name(kind));
+      if (kind_name == op_kind_name(kind)) {
+        op.kind = kind;
+        found = true;
+      }
+    }
+    if (!found) {
+      r_.fail(join_key(path, "op"),
+              "unknown op '" + kind_name + "'; expected one of " + comma_list(kind_names));
+    }
+
+    op.name = r_.name(r_.required(n, path, "name"), join_key(path, "name"));
+    if (!op_names_.insert(op.name).second) {
+      r_.fail(join_key(path, "name"), "op '" + op.name + "' is already defined");
+    }
+    op.layer = n["layer"] ? r_.name(n["layer"], join_key(path, "layer")) : op.name;
+
+    const std::string inputs_key = join_key(path, "inputs");
+    const std::vector<std::string> inputs = r_.names(r_.required(n, path, "inputs"), inputs_key);
+    const auto [min_inputs, max_inputs] = input_arity(op.kind);
+    if (inputs.size() < min_inputs || inputs.size() > max_inputs) {
+      const std::string range = min_inputs == max_inputs
+                                    ? std::to_string(min_inputs)
+                                    : std::to_string(min_inputs) + " to " + std::to_string(max_inputs);
+      r_.fail(inputs_key,
+              "op '" + kind_name + "' takes " + range + " inputs, got " + std::to_string(inputs.size()));
+    }
+    std::vector<Shape> in_shapes;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      op.inputs.push_back(lookup(inputs[i], index_key(inputs_key, i)));
+      in_shapes.push_back(g_.tensor(op.inputs.back()).shape);
+    }
+
+    const std::vector<std::string> used = attr_keys(op.kind);
+    bool has_kernel = false;
+    for (const auto& kv : n) {
+      const std::string& key = kv.first.Scalar();
+      const std::string attr_key = join_key(path, key);
+      if (std::find(kCommon.begin(), kCommon.end(), key) != kCommon.end()) continue;
+      if (std::find(used.begin(), used.end(), key) == used.end()) {
+        r_.fail(attr_key, "not used by op '" + kind_name + "'" +
+                              (used.empty() ? std::string("; it takes no attributes")
+                                            : "; it takes " + comma_list(used)));
+      }
+      if (key == "kernel") {
+        has_kernel = true;
+        if (kv.second.IsSequence()) {
+          if (kv.second.size() != 2) r_.fail(attr_key, "expected an integer or [kernel_h, kernel_w]");
+          op.attrs.kernel_h = r_.at_least(kv.second[0], index_key(attr_key, 0), 1);
+          op.attrs.kernel_w = r_.at_least(kv.second[1], index_key(attr_key, 1), 1);
+        } else {
+          op.attrs.kernel_h = op.attrs.kernel_w = r_.at_least(kv.second, attr_key, 1);
+        }
+      } else if (key == "stride") {
+        op.attrs.stride = r_.at_least(kv.second, attr_key, 1);
+      } else if (key == "pad") {
+        op.attrs.pad = r_.at_least(kv.second, attr_key, 0);
+      } else if (key == "groups") {
+        op.attrs.groups = r_.at_least(kv.second, attr_key, 1);
+      } else if (key == "transpose_a") {
+        op.attrs.transpose_a = r_.boolean(kv.second, attr_key);
+      } else if (key == "transpose_b") {
+        op.attrs.transpose_b = r_.boolean(kv.second, attr_key);
+      } else if (key == "alpha") {
+        op.attrs.alpha = r_.real(kv.second, attr_key);
+      } else if (key == "rows") {
+        op.attrs.rows = r_.at_least(kv.second, attr_key, 1);
+      }
+    }
+
+    const Shape declared = r_.shape(r_.required(n, path, "shape"), join_key(path, "shape"));
+    const Shape implied = implied_shape(op, in_shapes, declared, has_kernel, path);
+    if (implied != declared) {
+      r_.fail(join_key(path, "shape"),
+              "expected " + shape_to_string(implied) + " from the inputs, got " + shape_to_string(declared));
+    }
+    const std::string output_key = join_key(path, "output");
+    op.output = new_tensor(r_.name(r_.required(n, path, "output"), output_key), declared, false, output_key);
+    g_.add_op(std::move(op));
+  }
+
+  // The output shape graph.h's contract implies for `op`; fills attrs the inputs determine.
+  Shape implied_shape(Op& op, const std::vector<Shape>& in, const Shape& declared, bool has_kernel,
+                      const std::string& path) const {
+    const std::string inputs_key = join_key(path, "inputs");
+    auto bad = [&](const std::string& message) { r_.fail(inputs_key, message); };
+    auto need_rank = [&](const Shape& s, size_t rank, const std::string& what) {
+      if (s.size() != rank) {
+        bad(what + " must have " + std::to_string(rank) + " dimensions, got " + shape_to_string(s));
+      }
+    };
+    OpAttrs& a = op.attrs;
+    // Spatial output size of a conv/pool window; reports windows larger than the padded input.
+    auto window = [&](int64_t size, int64_t kernel) {
+      if (size + 2 * a.pad < kernel) {
+        bad("kernel " + std::to_string(kernel) + " is larger than the padded input " +
+            shape_to_string(in[0]));
+      }
+      return (size + 2 * a.pad - kernel) / a.stride + 1;
+    };
+
+    switch (op.kind) {
+      case OpKind::kConv2d: {
+        const Shape& x = in[0];
+        const Shape& w = in[1];
+        need_rank(x, 4, "conv2d input (NHWC)");
+        need_rank(w, 4, "conv2d weight [KH,KW,Cin/groups,Cout]");
+        if (x[3] % a.groups != 0 || w[3] % a.groups != 0) {
+          bad("channels " + std::to_string(x[3]) + " in / " + std::to_string(w[3]) +
+              " out are not divisible by groups " + std::to_string(a.groups));
+        }
+        if (w[2] != x[3] / a.groups) {
+          bad("weight " + shape_to_string(w) + " expects " + std::to_string(w[2]) +
+              " input channels per group, input " + shape_to_string(x) + " has " +
+              std::to_string(x[3] / a.groups));
+        }
+        if (!has_kernel) {
+          a.kernel_h = w[0];
+          a.kernel_w = w[1];
+        } else if (a.kernel_h != w[0] || a.kernel_w != w[1]) {
+          r_.fail(join_key(path, "kernel"), "does not match weight " + shape_to_string(w));
+        }
+        if (in.size() == 3 && in[2] != Shape{w[3]}) {
+          bad("bias must be [" + std::to_string(w[3]) + "], got " + shape_to_string(in[2]));
+        }
+        return {x[0], window(x[1], a.kernel_h), window(x[2], a.kernel_w), w[3]};
+      }
+      case OpKind::kMaxPool2d:
+      case OpKind::kAvgPool2d: {
+        if (!has_kernel) r_.fail(join_key(path, "kernel"), "required key is missing");
+        need_rank(in[0], 4, "pool input (NHWC)");
+        return {in[0][0], window(in[0][1], a.kernel_h), window(in[0][2], a.kernel_w), in[0][3]};
+      }
+      case OpKind::kGlobalAvgPool:
+        need_rank(in[0], 4, "global_avgpool input (NHWC)");
+        return {in[0][0], 1, 1, in[0][3]};
+      case OpKind::kLinear: {
+        const Shape& w = in[1];
+        need_rank(w, 2, "linear weight [in,out]");
+        if (in[0].back() != w[0]) {
+          bad("input " + shape_to_string(in[0]) + " does not end in the weight's in dim " +
+              std::to_string(w[0]));
+        }
+        if (in.size() == 3 && in[2] != Shape{w[1]}) {
+          bad("bias must be [" + std::to_string(w[1]) + "], got " + shape_to_string(in[2]));
+        }
+        Shape out = in[0];
+        out.back() = w[1];
+        return out;
+      }
+      case OpKind::kMatMul: {
+        const Shape& x = in[0];
+        const Shape& y = in[1];
+        need_rank(x, 3, "matmul a");
+        need_rank(y, 3, "matmul b");
+        if (x[0] != y[0]) bad("batch dims differ: " + shape_to_string(x) + " vs " + shape_to_string(y));
+        const int64_t m = a.transpose_a ? x[2] : x[1];
+        const int64_t k_a = a.transpose_a ? x[1] : x[2];
+        const int64_t k_b = a.transpose_b ? y[2] : y[1];
+        const int64_t n = a.transpose_b ? y[1] : y[2];
+        if (k_a != k_b) {
+          bad("inner dims differ: a " + shape_to_string(x) + " gives K=" + std::to_string(k_a) + ", b " +
+              shape_to_string(y) + " gives K=" + std::to_string(k_b));
+        }
+        return {x[0], m, n};
+      }
+      case OpKind::kEmbedding: {
+        if (a.rows == 0) r_.fail(join_key(path, "rows"), "required key is missing");
+        const Shape& table = in.back();
+        need_rank(table, 2, "embedding table [V,H]");
+        if (in.size() == 2 && element_count(in[0]) != a.rows) {
+          bad("index tensor " + shape_to_string(in[0]) + " does not hold rows=" + std::to_string(a.rows) +
+              " indices");
+        }
+        return {a.rows, table[1]};
+      }
+      case OpKind::kAdd:
+        if (in[0] != in[1]) bad("shapes differ: " + shape_to_string(in[0]) + " vs " + shape_to_string(in[1]));
+        return in[0];
+      case OpKind::kLayerNorm:
+        if (in[1] != Shape{in[0].back()} || in[2] != Shape{in[0].back()}) {
+          bad("gamma and beta must be [" + std::to_string(in[0].back()) + "], got " + shape_to_string(in[1]) +
+              " and " + shape_to_string(in[2]));
+        }
+        return in[0];
+      case OpKind::kReshape:
+        if (element_count(declared) != element_count(in[0])) {
+          r_.fail(join_key(path, "shape"), "reshape must keep the " + std::to_string(element_count(in[0])) +
+                                               " elements of " + shape_to_string(in[0]) + ", got " +
+                                               shape_to_string(declared));
+        }
+        return declared;
+      default:  // element-wise unary ops and softmax keep the shape
+        return in[0];
+    }
+  }
+
+  const Reader& r_;
+  Graph g_;
+  std::map<std::string, int> tensors_;
+  std::set<std::string> op_names_;
+};
+
+Graph load_parametric(const Reader& r, const YAML::Node& root, const WorkloadOptions& options) {
+  for (const char* key : {"inputs", "constants", "ops", "outputs"}) {
+    if (root[key]) r.fail(key, "not allowed together with 'family' (a file is parametric or explicit)");
+  }
+  const std::string family = r.name(root["family"], "family");
+  const YAML::Node seq_len_node = root["seq_len"];
+  if (seq_len_node && family != "bert_base") r.fail("seq_len", "only applies to family bert_base");
+
+  Graph g;
+  if (family == "resnet50") {
+    g = build_resnet50();
+  } else if (family == "bert_base") {
+    int64_t seq_len = options.seq_len;
+    if (seq_len_node) {
+      seq_len = r.integer(seq_len_node, "seq_len");
+      check_bert_seq_len(seq_len, r.file(), "seq_len");
+    } else {
+      check_bert_seq_len(seq_len, "command line", "seq_len");
+    }
+    g = build_bert_base(seq_len);
+  } else if (family == "gcn_cora") {
+    g = build_gcn_cora();
+  } else {
+    r.fail("family", "unknown family '" + family + "'; expected one of resnet50, bert_base, gcn_cora");
+  }
+  if (root["name"]) {
+    const std::string name = r.name(root["name"], "name");
+    if (name != g.name()) g = with_name(g, name);
+  }
+  return g;
+}
+
+Graph load_explicit(const Reader& r, const YAML::Node& root) {
+  if (root["seq_len"]) r.fail("seq_len", "only allowed together with 'family: bert_base'");
+  if (!root["ops"]) r.fail("ops", "required key is missing (or give 'family' to use a built-in network)");
+  const std::string name =
+      root["name"] ? r.name(root["name"], "name") : std::filesystem::path(r.file()).stem().string();
+  ExplicitLoader loader(r, name);
+  loader.declare_tensors(root["inputs"], "inputs", /*constant=*/false);
+  loader.declare_tensors(root["constants"], "constants", /*constant=*/true);
+  loader.add_ops(root["ops"]);
+  return loader.finish(root["outputs"]);
+}
+
+}  // namespace
+
+void check_bert_seq_len(int64_t seq_len, const std::string& where, const std::string& key) {
+  if (seq_len < 1 || seq_len > kBertMaxPositions) {
+    throw InputError(where, key,
+                     "expected 1.." + std::to_string(kBertMaxPositions) +
+                         " (BERT-base has 512 position embeddings), got " + std::to_string(seq_len));
+  }
+}
+
+Graph load_workload_yaml(const std::string& path, const WorkloadOptions& options) {
+  const Reader r(path);
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    r.fail("(file)", "cannot be opened");
+  } catch (const YAML::ParserException& e) {
+    r.fail(std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), e.msg);
+  }
+  if (root.IsNull()) r.fail("(document)", "file is empty; expected a mapping with 'family' or 'ops'");
+  r.check_keys(root, "",
+               {"name", "description", "family", "seq_len", "inputs", "constants", "ops", "outputs"});
+  try {
+    return root["family"] ? load_parametric(r, root, options) : load_explicit(r, root);
+  } catch (const YAML::Exception& e) {
+    // Backstop for conversions the Reader does not wrap; the mark still locates the problem.
+    r.fail(std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), e.msg);
+  }
+}
+
+}  // namespace nm::sw::detail

@@ -1,0 +1,440 @@
+// Graph -> KernelProgram: the NeuralMatrix lowering rules, each written down where it happens.
+#include <algorithm>
+#include <stdexcept>
+
+#include "sw/lowering/kernel_program.h"
+#include "sw/pwl/pwl_spec.h"
+
+namespace nm::sw {
+
+using hw::KernelDesc;
+using hw::KernelKind;
+
+uint64_t KernelProgram::network_macs() const {
+  uint64_t macs = 0;
+  for (const LoweredKernel& k : kernels) {
+    if (k.desc.network_linear) macs += k.desc.macs();
+  }
+  return macs;
+}
+
+uint64_t tensor_bytes(const ProgramTensor& t, hw::DataType type) {
+  return t.elements * (t.index ? 1 : hw::operand_bytes(type));
+}
+
+namespace {
+
+class Lowerer {
+ public:
+  Lowerer(const Graph& graph, const LoweringOptions& options) : graph_(graph), options_(options) {
+    program_.workload = graph.name();
+    tensor_map_.assign(graph.tensors().size(), -1);
+  }
+
+  KernelProgram run() {
+    for (int id : graph_.inputs()) program_.tensors[static_cast<size_t>(mapped(id))].pinned_dram = true;
+    for (const Op& op : graph_.ops()) lower_op(op);
+    for (int id : graph_.outputs()) program_.tensors[static_cast<size_t>(mapped(id))].pinned_dram = true;
+    return std::move(program_);
+  }
+
+ private:
+  // Program tensor for a graph tensor, created on first use.
+  int mapped(int graph_id) {
+    int& slot = tensor_map_.at(static_cast<size_t>(graph_id));
+    if (slot < 0) {
+      const Tensor& t = graph_.tensor(graph_id);
+      slot = new_tensor(t.name, static_cast<uint64_t>(element_count(t.shape)), t.constant);
+    }
+    return slot;
+  }
+
+  int new_tensor(const std::string& name, uint64_t elements, bool constant = false, bool index = false) {
+    ProgramTensor t;
+    t.name = name;
+    t.elements = elements;
+    t.constant = constant;
+    t.index = index;
+    program_.tensors.push_back(t);
+    return static_cast<int>(program_.tensors.size()) - 1;
+  }
+
+  uint64_t elements_of(int graph_id) const {
+    return static_cast<uint64_t>(element_count(graph_.tensor(graph_id).shape));
+  }
+  const Shape& shape_of(int graph_id) const { return graph_.tensor(graph_id).shape; }
+  uint32_t operand_bytes() const { return hw::operand_bytes(options_.datatype); }
+
+  KernelDesc base_desc(const Op& op, const std::string& suffix, KernelKind kind) const {
+    KernelDesc d;
+    d.name = suffix.empty() ? op.name : op.name + "." + suffix;
+    d.layer = op.layer;
+    d.kind = kind;
+    return d;
+  }
+
+  void add_gemm(KernelDesc d, int a, int b, std::vector<int> extras, int out) {
+    LoweredKernel k;
+    k.desc = std::move(d);
+    k.streams = {a};
+    k.b_operand = b;
+    k.b_extras = std::move(extras);
+    k.output = out;
+    program_.kernels.push_back(std::move(k));
+  }
+
+  // Element-wise kernel over `elements`: streams are operand tensors (index tensors included).
+  void add_elementwise(KernelDesc d, uint64_t elements, std::vector<int> streams, uint32_t macs,
+                       uint64_t table_bytes, int out) {
+    d.m = elements;
+    d.n = 1;
+    d.k = 1;
+    d.macs_per_element = macs;
+    d.table_bytes = table_bytes;
+    d.input_streams = 0;
+    d.index_input = 0;
+    for (int s : streams) {
+      if (program_.tensors[static_cast<size_t>(s)].index) {
+        d.index_input += 1;
+      } else {
+        d.input_streams += 1;
+      }
+    }
+    d.index_output = program_.tensors[static_cast<size_t>(out)].index;
+    LoweredKernel k;
+    k.desc = std::move(d);
+    k.streams = std::move(streams);
+    k.output = out;
+    program_.kernels.push_back(std::move(k));
+  }
+
+  // The paper's three PWL steps: (1) segment index S = clamp(floor(x / g - lo / g)) by one MAC
+  // and the output quantizer; (2) gather slope K and intercept B from the table in L1;
+  // (3) Y = X * K + B. Range-reduced functions spend one more MAC applying the exponent.
+  int pwl_unary(const Op& op, const std::string& stem, PwlFunction f, int x, uint64_t elements,
+                int out = -1) {
+    const PwlSpec& spec = pwl_spec(f);
+    const std::string prefix = stem.empty() ? std::string() : stem + ".";
+    const int index = new_tensor(op.name + "." + prefix + spec.name + ".segment", elements, false, true);
+    add_elementwise(base_desc(op, prefix + spec.name + ".segment_index", KernelKind::kSegmentIndex), elements,
+                    {x}, 1, 0, index);
+    if (out < 0) out = new_tensor(op.name + "." + prefix + spec.name, elements);
+    add_elementwise(base_desc(op, prefix + spec.name + ".pwl", KernelKind::kElementwise), elements,
+                    {x, index}, spec.range_reduced ? 2 : 1,
+                    pwl_table_bytes(f, options_.pwl_granularity, operand_bytes()), out);
+    return out;
+  }
+
+  // max(a, b) = b + relu(a - b): the segment index of a - b (1 MAC), then y = b + K * (a - b)
+  // with K in {0, 1} gathered from the 2-segment relu table (2 MACs).
+  int pairwise_max(const Op& op, const std::string& stem, int a, int b, uint64_t elements) {
+    const int index = new_tensor(op.name + "." + stem + ".segment", elements, false, true);
+    add_elementwise(base_desc(op, stem + ".segment_index", KernelKind::kSegmentIndex), elements, {a, b}, 1, 0,
+                    index);
+    const int out = new_tensor(op.name + "." + stem, elements);
+    add_elementwise(base_desc(op, stem + ".pwl", KernelKind::kElementwise), elements, {a, b, index}, 2,
+                    pwl_table_bytes(PwlFunction::kMax, options_.pwl_granularity, operand_bytes()), out);
+    return out;
+  }
+
+  // Row reduction as a GEMM with a ones (or 1/L) vector: [rows x len] x [len x 1].
+  int row_reduce(const Op& op, const std::string& stem, int x, uint64_t rows, uint64_t len) {
+    KernelDesc d = base_desc(op, stem, KernelKind::kGemm);
+    d.m = rows;
+    d.k = len;
+    d.n = 1;
+    const int ones = new_tensor(op.name + "." + stem + ".ones", len, true);
+    const int out = new_tensor(op.name + "." + stem, rows);
+    add_gemm(std::move(d), x, ones, {}, out);
+    return out;
+  }
+
+  void lower_op(const Op& op) {
+    switch (op.kind) {
+      case OpKind::kConv2d:
+        return lower_conv(op);
+      case OpKind::kLinear:
+        return lower_linear(op);
+      case OpKind::kMatMul:
+        return lower_matmul(op);
+      case OpKind::kEmbedding:
+        return lower_embedding(op);
+      case OpKind::kRelu:
+        pwl_unary(op, "", PwlFunction::kRelu, mapped(op.inputs.at(0)), elements_of(op.output),
+                  mapped(op.output));
+        return;
+      case OpKind::kLeakyRelu:
+        pwl_unary(op, "", PwlFunction::kLeakyRelu, mapped(op.inputs.at(0)), elements_of(op.output),
+                  mapped(op.output));
+        return;
+      case OpKind::kGelu:
+        pwl_unary(op, "", PwlFunction::kGelu, mapped(op.inputs.at(0)), elements_of(op.output),
+                  mapped(op.output));
+        return;
+      case OpKind::kTanh:
+        pwl_unary(op, "", PwlFunction::kTanh, mapped(op.inputs.at(0)), elements_of(op.output),
+                  mapped(op.output));
+        return;
+      case OpKind::kSigmoid:
+        pwl_unary(op, "", PwlFunction::kSigmoid, mapped(op.inputs.at(0)), elements_of(op.output),
+                  mapped(op.output));
+        return;
+      case OpKind::kAdd: {
+        // y = a * 1 + b: one MAC per element.
+        add_elementwise(base_desc(op, "", KernelKind::kElementwise), elements_of(op.output),
+                        {mapped(op.inputs.at(0)), mapped(op.inputs.at(1))}, 1, 0, mapped(op.output));
+        return;
+      }
+      case OpKind::kSoftmax:
+        return lower_softmax(op);
+      case OpKind::kLayerNorm:
+        return lower_layernorm(op);
+      case OpKind::kMaxPool2d:
+        return lower_maxpool(op);
+      case OpKind::kAvgPool2d:
+        return lower_avgpool(op);
+      case OpKind::kGlobalAvgPool:
+        return lower_global_avgpool(op);
+      case OpKind::kReshape:
+        // A view change: the output is the input's storage read with other addresses.
+        tensor_map_.at(static_cast<size_t>(op.output)) = mapped(op.inputs.at(0));
+        return;
+    }
+    throw std::logic_error("lowering: unhandled op kind");
+  }
+
+  // Conv2d -> GEMM: M = N*Ho*Wo output pixels, K = KH*KW*Cin/g, N = Cout/g, one GEMM per group.
+  // im2col is address generation on the L2 -> L1 path, so A's DRAM bytes are the feature map's.
+  void lower_conv(const Op& op) {
+    const Shape& x = shape_of(op.inputs.at(0));
+    const Shape& w = shape_of(op.inputs.at(1));
+    const Shape& y = shape_of(op.output);
+    const auto groups = static_cast<uint64_t>(op.attrs.groups);
+    KernelDesc d = base_desc(op, "", KernelKind::kGemm);
+    d.batch = groups;
+    d.m = static_cast<uint64_t>(y[0] * y[1] * y[2]);
+    d.n = static_cast<uint64_t>(y[3]) / groups;
+    d.k = static_cast<uint64_t>(w[0] * w[1] * w[2]);
+    d.b_per_batch = groups > 1;
+    d.network_linear = true;
+    (void)x;
+    std::vector<int> extras;
+    for (size_t i = 2; i < op.inputs.size(); ++i) extras.push_back(mapped(op.inputs[i]));
+    add_gemm(std::move(d), mapped(op.inputs.at(0)), mapped(op.inputs.at(1)), std::move(extras),
+             mapped(op.output));
+  }
+
+  // Linear -> GEMM: M = rows, K = in, N = out; the bias initialises the accumulators.
+  void lower_linear(const Op& op) {
+    const Shape& w = shape_of(op.inputs.at(1));
+    KernelDesc d = base_desc(op, "", KernelKind::kGemm);
+    d.k = static_cast<uint64_t>(w[0]);
+    d.n = static_cast<uint64_t>(w[1]);
+    d.m = elements_of(op.inputs.at(0)) / d.k;
+    d.network_linear = true;
+    std::vector<int> extras;
+    for (size_t i = 2; i < op.inputs.size(); ++i) extras.push_back(mapped(op.inputs[i]));
+    add_gemm(std::move(d), mapped(op.inputs.at(0)), mapped(op.inputs.at(1)), std::move(extras),
+             mapped(op.output));
+  }
+
+  // MatMul -> batched GEMM (attention: one GEMM per head; GCN: A_hat x H). Transposes are
+  // address generation.
+  void lower_matmul(const Op& op) {
+    const Shape& a = shape_of(op.inputs.at(0));
+    const Shape& b = shape_of(op.inputs.at(1));
+    const Shape& y = shape_of(op.output);
+    KernelDesc d = base_desc(op, "", KernelKind::kGemm);
+    d.batch = static_cast<uint64_t>(y[0]);
+    d.m = static_cast<uint64_t>(y[1]);
+    d.n = static_cast<uint64_t>(y[2]);
+    d.k = static_cast<uint64_t>(op.attrs.transpose_a ? a[1] : a[2]);
+    d.b_per_batch = b[0] > 1;
+    d.network_linear = true;
+    add_gemm(std::move(d), mapped(op.inputs.at(0)), mapped(op.inputs.at(1)), {}, mapped(op.output));
+  }
+
+  // Embedding lookup: the DMA gathers the looked-up rows from the table in DRAM into L2.
+  void lower_embedding(const Op& op) {
+    LoweredKernel k;
+    k.desc = base_desc(op, "gather", KernelKind::kDma);
+    const Shape& y = shape_of(op.output);
+    k.desc.m = static_cast<uint64_t>(y[0]);
+    k.desc.n = static_cast<uint64_t>(element_count(y)) / k.desc.m;
+    k.streams = {mapped(op.inputs.back())};
+    k.output = mapped(op.output);
+    program_.kernels.push_back(std::move(k));
+  }
+
+  // Softmax over rows of length L: max subtraction by a pairwise max tree, exp by PWL, the row
+  // sum as a GEMM with a ones vector, the reciprocal by range-reduced PWL, then a multiply.
+  void lower_softmax(const Op& op) {
+    const int x = mapped(op.inputs.at(0));
+    const uint64_t len = static_cast<uint64_t>(shape_of(op.output).back());
+    const uint64_t total = elements_of(op.output);
+    const uint64_t rows = total / len;
+    int cur = x;
+    uint64_t cur_len = len;
+    for (int pass = 0; cur_len > 1; ++pass) {
+      const uint64_t pairs = cur_len / 2;  // an odd leftover passes through by addressing
+      const int reduced = pairwise_max(op, "max" + std::to_string(pass), cur, cur, rows * pairs);
+      program_.tensors[static_cast<size_t>(reduced)].elements = rows * (cur_len - pairs);
+      cur = reduced;
+      cur_len -= pairs;
+    }
+    const int shifted = new_tensor(op.name + ".shifted", total);
+    add_elementwise(base_desc(op, "sub_max", KernelKind::kElementwise), total, {x, cur}, 1, 0, shifted);
+    const int e = pwl_unary(op, "", PwlFunction::kExp, shifted, total);
+    const int sum = row_reduce(op, "row_sum", e, rows, len);
+    const int inv = pwl_unary(op, "", PwlFunction::kReciprocal, sum, rows);
+    add_elementwise(base_desc(op, "normalize", KernelKind::kElementwise), total, {e, inv}, 1, 0,
+                    mapped(op.output));
+  }
+
+  // LayerNorm over rows of length L: mean and variance as GEMMs with a 1/L vector, rsqrt by
+  // range-reduced PWL (epsilon folded into its intercepts), then y = d * r * gamma + beta with
+  // gamma and beta held in L1 beside the stream.
+  void lower_layernorm(const Op& op) {
+    const int x = mapped(op.inputs.at(0));
+    const uint64_t len = static_cast<uint64_t>(shape_of(op.output).back());
+    const uint64_t total = elements_of(op.output);
+    const uint64_t rows = total / len;
+    const int mean = row_reduce(op, "mean", x, rows, len);
+    const int centered = new_tensor(op.name + ".centered", total);
+    add_elementwise(base_desc(op, "center", KernelKind::kElementwise), total, {x, mean}, 1, 0, centered);
+    const int squared = new_tensor(op.name + ".squared", total);
+    add_elementwise(base_desc(op, "square", KernelKind::kElementwise), total, {centered}, 1, 0, squared);
+    const int var = row_reduce(op, "variance", squared, rows, len);
+    const int inv_std = pwl_unary(op, "", PwlFunction::kRsqrt, var, rows);
+    const uint64_t affine_bytes = 2 * len * operand_bytes();
+    add_elementwise(base_desc(op, "scale_shift", KernelKind::kElementwise), total, {centered, inv_std}, 2,
+                    affine_bytes, mapped(op.output));
+  }
+
+  // Max pooling: a window of KH*KW values takes KH*KW - 1 pairwise maxima per output element.
+  void lower_maxpool(const Op& op) {
+    const int x = mapped(op.inputs.at(0));
+    const uint64_t out_elements = elements_of(op.output);
+    const int64_t window = op.attrs.kernel_h * op.attrs.kernel_w;
+    int cur = x;
+    for (int64_t i = 1; i < window; ++i) {
+      const int next = pairwise_max(op, "max" + std::to_string(i), cur, x, out_elements);
+      cur = next;
+    }
+    // The last maximum is the pooled output.
+    tensor_map_.at(static_cast<size_t>(op.output)) = cur;
+  }
+
+  // Average pooling: KH*KW - 1 adds per output element; the last also scales by 1/(KH*KW).
+  void lower_avgpool(const Op& op) {
+    const int x = mapped(op.inputs.at(0));
+    const uint64_t out_elements = elements_of(op.output);
+    const int64_t window = op.attrs.kernel_h * op.attrs.kernel_w;
+    int cur = x;
+    for (int64_t i = 1; i < window; ++i) {
+      const bool last = i + 1 == window;
+      const int next =
+          last ? mapped(op.output) : new_tensor(op.name + ".sum" + std::to_string(i), out_elements);
+      add_elementwise(base_desc(op, "sum" + std::to_string(i), KernelKind::kElementwise), out_elements,
+                      {cur, x}, last ? 2 : 1, 0, next);
+      cur = next;
+    }
+  }
+
+  // Global average pooling: per image, [1 x HW] (1/HW vector) x [HW x C] activations.
+  void lower_global_avgpool(const Op& op) {
+    const Shape& x = shape_of(op.inputs.at(0));
+    KernelDesc d = base_desc(op, "", KernelKind::kGemm);
+    d.batch = static_cast<uint64_t>(x[0]);
+    d.m = 1;
+    d.k = static_cast<uint64_t>(x[1] * x[2]);
+    d.n = static_cast<uint64_t>(x[3]);
+    d.b_per_batch = x[0] > 1;
+    // A is the constant averaging vector; B is the activation.
+    const int avg = new_tensor(op.name + ".average", d.k, true);
+    add_gemm(std::move(d), avg, mapped(op.inputs.at(0)), {}, mapped(op.output));
+  }
+
+  const Graph& graph_;
+  LoweringOptions options_;
+  KernelProgram program_;
+  std::vector<int> tensor_map_;
+};
+
+}  // namespace
+
+KernelProgram lower_graph(const Graph& graph, const LoweringOptions& options) {
+  return Lowerer(graph, options).run();
+}
+
+void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
+  const hw::DataType type = arch.datatype;
+  std::vector<int> last_use(program.tensors.size(), -1);
+  for (size_t i = 0; i < program.kernels.size(); ++i) {
+    const LoweredKernel& k = program.kernels[i];
+    for (int s : k.streams) last_use[static_cast<size_t>(s)] = static_cast<int>(i);
+    if (k.b_operand >= 0) last_use[static_cast<size_t>(k.b_operand)] = static_cast<int>(i);
+  }
+  for (ProgramTensor& t : program.tensors) t.on_chip = false;
+
+  // Greedy in execution order: a produced activation stays in the L2 activation region when it
+  // fits beside the activations still live; otherwise it spills to DRAM.
+  const uint64_t capacity = arch.l2_activation_bytes();
+  uint64_t live_bytes = 0;
+  for (size_t i = 0; i < program.kernels.size(); ++i) {
+    LoweredKernel& k = program.kernels[i];
+    ProgramTensor& out = program.tensors[static_cast<size_t>(k.output)];
+    const uint64_t out_bytes = tensor_bytes(out, type);
+    if (!out.constant && !out.pinned_dram && !out.on_chip && live_bytes + out_bytes <= capacity) {
+      out.on_chip = true;
+      live_bytes += out_bytes;
+    }
+    auto release = [&](int id) {
+      ProgramTensor& t = program.tensors[static_cast<size_t>(id)];
+      if (t.on_chip && last_use[static_cast<size_t>(id)] == static_cast<int>(i)) {
+        live_bytes -= tensor_bytes(t, type);
+        last_use[static_cast<size_t>(id)] = -2;  // released once
+      }
+    };
+    for (int s : k.streams) release(s);
+    if (k.b_operand >= 0) release(k.b_operand);
+    if (last_use[static_cast<size_t>(k.output)] == -1 && out.on_chip) {
+      live_bytes -= out_bytes;  // produced but never read: its space is free again
+      last_use[static_cast<size_t>(k.output)] = -2;
+    }
+  }
+
+  for (LoweredKernel& k : program.kernels) {
+    hw::KernelDesc& d = k.desc;
+    const ProgramTensor& out = program.tensors[static_cast<size_t>(k.output)];
+    d.out_on_chip = out.on_chip;
+    auto in_dram = [&](int id) { return !program.tensors[static_cast<size_t>(id)].on_chip; };
+    auto bytes_of = [&](int id) { return tensor_bytes(program.tensors[static_cast<size_t>(id)], type); };
+    switch (d.kind) {
+      case hw::KernelKind::kGemm: {
+        const int a = k.streams.at(0);
+        d.a_dram_bytes = in_dram(a) ? bytes_of(a) : 0;
+        d.b_dram_bytes = in_dram(k.b_operand) ? bytes_of(k.b_operand) : 0;
+        for (int e : k.b_extras) d.b_dram_bytes += bytes_of(e);
+        break;
+      }
+      case hw::KernelKind::kSegmentIndex:
+      case hw::KernelKind::kElementwise: {
+        // Each stream contributes one element per processed element (broadcast row operands are
+        // streamed per element too: conservative, the hardware could read them once per row).
+        d.a_dram_bytes = 0;
+        for (int s : k.streams) {
+          if (!in_dram(s)) continue;
+          d.a_dram_bytes +=
+              d.elements() * (program.tensors[static_cast<size_t>(s)].index ? 1 : hw::operand_bytes(type));
+        }
+        break;
+      }
+      case hw::KernelKind::kDma:
+        d.dram_read_bytes = d.m * d.n * hw::operand_bytes(type);
+        break;
+    }
+  }
+}
+
+}  // namespace nm::sw

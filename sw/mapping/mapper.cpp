@@ -1,0 +1,205 @@
+#include "sw/mapping/mapper.h"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <boost/container_hash/hash.hpp>
+#include <cmath>
+#include <vector>
+
+#include "hw/core/input_error.h"
+#include "hw/core/os_dataflow.h"
+#include "hw/core/tile_plan.h"
+
+namespace nm::sw {
+
+using hw::ceil_div;
+
+namespace {
+
+// Every field that changes the search's answer.
+size_t shape_key(const hw::KernelDesc& k) {
+  size_t seed = 0;
+  for (uint64_t v :
+       {uint64_t(k.kind), k.batch, k.m, k.n, k.k, uint64_t(k.b_per_batch), k.a_dram_bytes, k.b_dram_bytes,
+        uint64_t(k.out_on_chip), uint64_t(k.input_streams), uint64_t(k.index_input),
+        uint64_t(k.macs_per_element), k.table_bytes, uint64_t(k.index_output), k.dram_read_bytes}) {
+    boost::hash_combine(seed, v);
+  }
+  return seed;
+}
+
+double average_hops(const hw::ArchConfig& arch) {
+  return 1.0 + 0.5 * arch.noc_mesh_cols();
+}
+
+}  // namespace
+
+QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::ArchConfig& arch,
+                     const hw::EnergyTable& energy) {
+  const double in = hw::operand_bytes(arch.datatype);
+  double compute = 0, noc_bytes = 0, dram_bytes = 0;
+  if (k.kind == hw::KernelKind::kGemm) {
+    const uint64_t rows = std::min<uint64_t>(mp.tm, k.m), cols = std::min<uint64_t>(mp.tn, k.n);
+    const uint64_t mt = ceil_div(k.m, rows), nt = ceil_div(k.n, cols);
+    const uint64_t tiles = k.batch * mt * nt;
+    const uint64_t waves = ceil_div(tiles, arch.clusters);
+    compute = static_cast<double>(waves) * static_cast<double>(hw::os_chunk_cycles(rows, cols, k.k, arch) +
+                                                               hw::os_fill_drain_cycles(arch));
+    // Tiles go to clusters n-fastest: a wave shares ~1 A row panel and fetches up to one B
+    // panel per cluster; every row panel boundary adds one more A transfer.
+    const double a_transfers =
+        std::min<double>(static_cast<double>(tiles), static_cast<double>(waves + k.batch * mt));
+    const double b_transfers = std::min<double>(
+        static_cast<double>(tiles),
+        static_cast<double>(waves) * std::min<double>(arch.clusters, static_cast<double>(nt)));
+    noc_bytes = (a_transfers * rows + b_transfers * cols) * static_cast<double>(k.k) * in +
+                static_cast<double>(k.batch * k.m * k.n) * in;
+    const double a_panels = static_cast<double>(k.batch * mt);
+    const double b_panels = static_cast<double>((k.b_per_batch ? k.batch : 1) * nt);
+    dram_bytes = static_cast<double>(k.a_dram_bytes) * (mp.a_resident ? 1.0 : a_transfers / a_panels) +
+                 static_cast<double>(k.b_dram_bytes) * (mp.b_resident ? 1.0 : b_transfers / b_panels) +
+                 (k.out_on_chip ? 0.0 : static_cast<double>(k.batch * k.m * k.n) * in);
+  } else {
+    const uint64_t per_step = static_cast<uint64_t>(arch.pe_count) * mp.tm;
+    const uint64_t steps = ceil_div(k.elements(), per_step);
+    compute = static_cast<double>(steps) *
+              static_cast<double>(hw::elementwise_step_cycles(
+                  static_cast<uint64_t>(arch.pes_per_cluster()) * mp.tm, k.macs_per_element, arch));
+    const double e = static_cast<double>(k.elements());
+    noc_bytes = e * static_cast<double>(hw::elementwise_in_bytes_per_element(k, arch.datatype) +
+                                        hw::elementwise_out_bytes_per_element(k, arch.datatype));
+    dram_bytes = static_cast<double>(k.a_dram_bytes + k.table_bytes) +
+                 (k.out_on_chip ? 0.0 : e * hw::elementwise_out_bytes_per_element(k, arch.datatype));
+    // The first step's DMA and NoC transfer are exposed before compute starts.
+    compute += static_cast<double>(per_step) * (static_cast<double>(k.a_dram_bytes) / e) /
+               arch.dram_bytes_per_cycle();
+  }
+  QuickCost cost;
+  const double l2_bytes = noc_bytes + dram_bytes;
+  cost.cycles = std::max({compute, noc_bytes / arch.noc_bytes_per_cycle(),
+                          dram_bytes / arch.dram_bytes_per_cycle(), l2_bytes / arch.l2_bytes_per_cycle()});
+  cost.energy_pj = dram_bytes * energy.dram_pj_per_byte +
+                   noc_bytes * energy.noc_pj_per_byte_hop * average_hops(arch) +
+                   l2_bytes * 0.5 * (energy.l2_read_pj_per_byte + energy.l2_write_pj_per_byte);
+  return cost;
+}
+
+Mapper::Mapper(const hw::ArchConfig& arch, const hw::EnergyTable& energy, std::string config_source)
+    : arch_(arch),
+      energy_(energy),
+      config_source_(std::move(config_source)),
+      noc_(arch.clusters, arch.noc_mesh_cols()) {}
+
+const MappingChoice& Mapper::map(const hw::KernelDesc& kernel) {
+  const size_t key = shape_key(kernel);
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return it->second;
+  return cache_.emplace(key, search(kernel)).first->second;
+}
+
+void Mapper::throw_no_fit(const hw::KernelDesc& kernel) const {
+  const hw::Mapping smallest{2, 2, 2, false, false};
+  const std::string why = hw::capacity_violation(kernel, smallest, arch_);
+  const bool l1 = why.rfind("L1", 0) == 0;
+  throw InputError(config_source_, l1 ? "l1.bytes_per_pe" : "l2.bytes",
+                   fmt::format("buffer too small for the smallest tile of kernel '{}': {}", kernel.name,
+                               why.empty() ? std::string("no legal tiling") : why));
+}
+
+MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
+  struct Candidate {
+    hw::Mapping mapping;
+    QuickCost cost;
+  };
+  std::vector<Candidate> candidates;
+  auto even_cap = [](uint64_t extent, uint64_t cap) {
+    return static_cast<uint32_t>(std::min<uint64_t>(cap, std::max<uint64_t>(2, extent + (extent & 1))));
+  };
+
+  if (kernel.kind == hw::KernelKind::kDma) {
+    MappingChoice choice;
+    choice.estimate =
+        hw::estimate_plan_timing(hw::build_tile_plan(kernel, choice.mapping, arch_), arch_, noc_);
+    return choice;
+  }
+  if (kernel.kind == hw::KernelKind::kGemm) {
+    // Residency options, most reuse first; for each (tm, tn) the deepest tk that fits. tk does
+    // not change the closed-form cost (only buffer use and pipeline granularity), so the
+    // deepest legal tk stands for its column and the re-ranking below checks shallower ones.
+    const bool a_dram = kernel.a_dram_bytes > 0, b_dram = kernel.b_dram_bytes > 0;
+    const std::vector<std::pair<bool, bool>> residency = {
+        {a_dram, b_dram}, {false, b_dram}, {a_dram, false}, {false, false}};
+    const uint32_t tm_max = even_cap(kernel.m, 128), tn_max = even_cap(kernel.n, 128),
+                   tk_max = even_cap(kernel.k, 128);
+    for (uint32_t tm = 2; tm <= tm_max; tm += 2) {
+      for (uint32_t tn = 2; tn <= tn_max; tn += 2) {
+        for (const auto& [a_res, b_res] : residency) {
+          hw::Mapping best{tm, tn, 0, a_res, b_res};
+          // Buffer use grows with tk: binary search the deepest even tk that fits.
+          uint32_t lo = 1, hi = tk_max / 2;
+          while (lo <= hi) {
+            const uint32_t mid = (lo + hi) / 2;
+            const hw::Mapping m{tm, tn, 2 * mid, a_res, b_res};
+            if (hw::capacity_violation(kernel, m, arch_).empty()) {
+              best.tk = 2 * mid;
+              lo = mid + 1;
+            } else {
+              hi = mid - 1;
+            }
+          }
+          if (best.tk == 0) continue;
+          candidates.push_back({best, quick_cost(kernel, best, arch_, energy_)});
+          break;
+        }
+      }
+    }
+  } else {
+    const uint32_t per_pe = static_cast<uint32_t>(ceil_div(kernel.elements(), arch_.pe_count));
+    const uint32_t te_max = even_cap(per_pe, 1024);
+    for (uint32_t te = 2; te <= te_max; te += 2) {
+      const hw::Mapping m{te, 1, 1, false, false};
+      if (!hw::capacity_violation(kernel, m, arch_).empty()) break;  // footprint grows with te
+      candidates.push_back({m, quick_cost(kernel, m, arch_, energy_)});
+    }
+  }
+  if (candidates.empty()) throw_no_fit(kernel);
+
+  auto better = [](const Candidate& a, const Candidate& b) {
+    if (a.cost.cycles != b.cost.cycles) return a.cost.cycles < b.cost.cycles;
+    if (a.cost.energy_pj != b.cost.energy_pj) return a.cost.energy_pj < b.cost.energy_pj;
+    return std::tie(a.mapping.tm, a.mapping.tn, a.mapping.tk) >
+           std::tie(b.mapping.tm, b.mapping.tn, b.mapping.tk);
+  };
+  const size_t keep = std::min(kRerankCandidates, candidates.size());
+  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<long>(keep), candidates.end(),
+                    better);
+
+  // Re-rank the best candidates (and half-depth variants) on the pipeline model of their plans.
+  std::vector<hw::Mapping> finalists;
+  for (size_t i = 0; i < keep; ++i) {
+    finalists.push_back(candidates[i].mapping);
+    if (kernel.kind == hw::KernelKind::kGemm && candidates[i].mapping.tk >= 4) {
+      hw::Mapping half = candidates[i].mapping;
+      half.tk = (half.tk / 2 + 1) / 2 * 2;
+      finalists.push_back(half);
+    }
+  }
+  MappingChoice best;
+  bool have = false;
+  for (const hw::Mapping& m : finalists) {
+    const hw::TilePlan plan = hw::build_tile_plan(kernel, m, arch_);
+    MappingChoice c;
+    c.mapping = m;
+    c.estimate = hw::estimate_plan_timing(plan, arch_, noc_);
+    c.dynamic_energy_pj =
+        hw::price_actions(hw::plan_action_counts(plan, noc_), 0.0, energy_, arch_).dynamic_j() * 1e12;
+    if (!have || c.estimate.cycles < best.estimate.cycles ||
+        (c.estimate.cycles == best.estimate.cycles && c.dynamic_energy_pj < best.dynamic_energy_pj)) {
+      best = c;
+      have = true;
+    }
+  }
+  return best;
+}
+
+}  // namespace nm::sw

@@ -1,0 +1,55 @@
+#pragma once
+// Tiling search: picks each kernel's mapping on the analytical cost model, as the paper does
+// (tile sizes 2..128 in steps of 2 over M, N and K; minimum latency, energy as tie-break).
+//
+// Contract: map() returns a mapping that fits L1 and the L2 staging region (validated with
+// hw::capacity_violation) or throws nm::InputError naming the buffer key that is too small.
+// Results are memoized by kernel shape, so repeated layers cost one search.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "hw/core/arch_config.h"
+#include "hw/core/energy.h"
+#include "hw/core/kernel_desc.h"
+#include "hw/core/noc_topology.h"
+#include "hw/core/pipeline_model.h"
+
+namespace nm::sw {
+
+struct MappingChoice {
+  hw::Mapping mapping;
+  hw::KernelTiming estimate;  // the pipeline model's timing of the chosen mapping
+  double dynamic_energy_pj = 0;
+};
+
+// Closed-form quick cost of a candidate, used to rank the whole search space.
+struct QuickCost {
+  double cycles = 0;
+  double energy_pj = 0;
+};
+QuickCost quick_cost(const hw::KernelDesc& kernel, const hw::Mapping& mapping, const hw::ArchConfig& arch,
+                     const hw::EnergyTable& energy);
+
+class Mapper {
+ public:
+  Mapper(const hw::ArchConfig& arch, const hw::EnergyTable& energy, std::string config_source);
+
+  const MappingChoice& map(const hw::KernelDesc& kernel);
+  size_t searches() const { return cache_.size(); }
+
+  // How many of the best closed-form candidates are re-ranked on the pipeline model.
+  static constexpr size_t kRerankCandidates = 6;
+
+ private:
+  MappingChoice search(const hw::KernelDesc& kernel) const;
+  [[noreturn]] void throw_no_fit(const hw::KernelDesc& kernel) const;
+
+  hw::ArchConfig arch_;
+  hw::EnergyTable energy_;
+  std::string config_source_;
+  hw::NocTopology noc_;
+  std::unordered_map<size_t, MappingChoice> cache_;
+};
+
+}  // namespace nm::sw

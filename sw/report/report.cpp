@@ -1,0 +1,167 @@
+#include "sw/report/report.h"
+
+#include <fmt/format.h>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "hw/core/input_error.h"
+
+namespace nm::sw {
+
+namespace {
+
+nlohmann::json energy_json(const hw::EnergyBreakdown& e) {
+  return {{"mac", e.mac_j}, {"l1", e.l1_j},     {"l2", e.l2_j},
+          {"noc", e.noc_j}, {"dram", e.dram_j}, {"static", e.static_j}};
+}
+
+double seconds(const RunResult& run, uint64_t cycles) {
+  return static_cast<double>(cycles) / (run.config.arch.clock_ghz * 1e9);
+}
+
+}  // namespace
+
+nlohmann::json run_to_json(const RunResult& run) {
+  using nlohmann::json;
+  json j;
+  j["schema"] = "nm_sim/1";
+  j["workload"] = run.workload;
+  j["config"] = config_to_json(run.config);
+  j["latency_s"] = run.latency_s();
+  j["throughput_per_s"] = run.throughput_per_s();
+  j["energy_j"] = run.energy.total_j();
+  j["power_w"] = run.power_w();
+  j["throughput_per_watt"] = run.throughput_per_watt();
+  j["macs"] = run.network_macs;
+  j["macs_executed"] = run.totals.macs;
+  j["cycles"] = run.cycles;
+  j["pe_utilization"] = run.pe_utilization();
+  j["dram_bytes"] = run.totals.dram_bytes();
+  j["dram_read_bytes"] = run.totals.dram_read_bytes;
+  j["dram_write_bytes"] = run.totals.dram_write_bytes;
+  j["l2_bytes"] = run.totals.l2_bytes();
+  j["noc_bytes"] = run.totals.noc_bytes;
+  j["noc_byte_hops"] = run.totals.noc_byte_hops;
+  j["l1_bytes"] = run.totals.l1_read_bytes + run.totals.l1_write_bytes;
+  j["energy_breakdown_j"] = energy_json(run.energy);
+  j["peak_l2_staging_bytes"] = run.peak_l2_staging_bytes;
+  json kernels = json::array();
+  for (const KernelRecord& k : run.kernels) {
+    kernels.push_back({{"name", k.desc.name},
+                       {"layer", k.desc.layer},
+                       {"kind", hw::kernel_kind_name(k.desc.kind)},
+                       {"batch", k.desc.batch},
+                       {"m", k.desc.m},
+                       {"n", k.desc.n},
+                       {"k", k.desc.k},
+                       {"macs", k.counts.macs},
+                       {"network_linear", k.desc.network_linear},
+                       {"cycles", k.simulated.cycles},
+                       {"estimated_cycles", k.estimate.cycles},
+                       {"start_cycle", k.start_cycle},
+                       {"bound", hw::bound_name(k.simulated.bound)},
+                       {"tile", {k.mapping.tm, k.mapping.tn, k.mapping.tk}},
+                       {"a_resident", k.mapping.a_resident},
+                       {"b_resident", k.mapping.b_resident},
+                       {"dram_bytes", k.counts.dram_bytes()},
+                       {"l2_bytes", k.counts.l2_bytes()},
+                       {"noc_bytes", k.counts.noc_bytes},
+                       {"energy_j", k.energy.total_j()}});
+  }
+  j["kernels"] = std::move(kernels);
+  return j;
+}
+
+void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
+  const auto& a = run.config.arch;
+  out << fmt::format("nm_sim: {} on {} PEs ({} clusters), {}, {} kernels\n", run.workload, a.pe_count,
+                     a.clusters, hw::datatype_name(a.datatype), run.kernels.size());
+  out << fmt::format("  latency             {:.4f} ms ({} cycles at {} GHz)\n", run.latency_s() * 1e3,
+                     run.cycles, a.clock_ghz);
+  out << fmt::format("  throughput          {:.2f} inferences/s\n", run.throughput_per_s());
+  out << fmt::format("  energy              {:.4f} mJ per inference\n", run.energy.total_j() * 1e3);
+  out << fmt::format("  average power       {:.4f} W\n", run.power_w());
+  out << fmt::format("  throughput / watt   {:.2f} inferences/s/W\n", run.throughput_per_watt());
+  out << fmt::format("  PE utilization      {:.1f} % ({:.3f} G network MACs, {:.3f} G executed)\n",
+                     run.pe_utilization() * 100, static_cast<double>(run.network_macs) * 1e-9,
+                     static_cast<double>(run.totals.macs) * 1e-9);
+  out << fmt::format("  traffic             DRAM {:.2f} MB, L2 {:.2f} MB, NoC {:.2f} MB\n",
+                     static_cast<double>(run.totals.dram_bytes()) * 1e-6,
+                     static_cast<double>(run.totals.l2_bytes()) * 1e-6,
+                     static_cast<double>(run.totals.noc_bytes) * 1e-6);
+  const hw::EnergyBreakdown& e = run.energy;
+  const double total = e.total_j() > 0 ? e.total_j() : 1;
+  out << fmt::format(
+      "  energy breakdown    MAC {:.1f}%  L1 {:.1f}%  L2 {:.1f}%  NoC {:.1f}%  DRAM {:.1f}%  static "
+      "{:.1f}%\n",
+      100 * e.mac_j / total, 100 * e.l1_j / total, 100 * e.l2_j / total, 100 * e.noc_j / total,
+      100 * e.dram_j / total, 100 * e.static_j / total);
+  std::map<std::string, uint64_t> bound_cycles;
+  for (const KernelRecord& k : run.kernels)
+    bound_cycles[hw::bound_name(k.simulated.bound)] += k.simulated.cycles;
+  std::string bounds;
+  for (const auto& [name, cycles] : bound_cycles) {
+    bounds += fmt::format("{} {:.1f}%  ", name,
+                          100.0 * static_cast<double>(cycles) / static_cast<double>(run.cycles));
+  }
+  out << "  time bound by       " << bounds << "\n";
+  if (!verbose) return;
+  out << fmt::format("\n  {:<48} {:<14} {:>8} {:>8} {:>8} {:>12} {:>8}\n", "kernel", "kind", "m", "n", "k",
+                     "cycles", "bound");
+  for (const KernelRecord& k : run.kernels) {
+    out << fmt::format("  {:<48} {:<14} {:>8} {:>8} {:>8} {:>12} {:>8}\n", k.desc.name,
+                       hw::kernel_kind_name(k.desc.kind), k.desc.m, k.desc.n, k.desc.k, k.simulated.cycles,
+                       hw::bound_name(k.simulated.bound));
+  }
+  (void)seconds;
+}
+
+void write_kernel_csv(std::ostream& out, const RunResult& run) {
+  out << "name,layer,kind,batch,m,n,k,tm,tn,tk,macs,cycles,estimated_cycles,latency_s,bound,utilization,"
+         "dram_read_bytes,dram_write_bytes,l2_read_bytes,l2_write_bytes,noc_bytes,noc_byte_hops,l1_read_"
+         "bytes,"
+         "l1_write_bytes,energy_mac_j,energy_l1_j,energy_l2_j,energy_noc_j,energy_dram_j,energy_static_j,"
+         "energy_j\n";
+  for (const KernelRecord& k : run.kernels) {
+    const hw::ActionCounts& c = k.counts;
+    const double util = k.simulated.cycles > 0
+                            ? static_cast<double>(c.macs) /
+                                  (static_cast<double>(run.config.arch.pe_count) * k.simulated.cycles)
+                            : 0.0;
+    out << fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{:.9g},{},{:.6f},{},{},{},{},{},{},{},{},{:.6g},{:.6g},{:.6g}"
+        ",{:.6g},"
+        "{:.6g},{:.6g},{:.6g}\n",
+        k.desc.name, k.desc.layer, hw::kernel_kind_name(k.desc.kind), k.desc.batch, k.desc.m, k.desc.n,
+        k.desc.k, k.mapping.tm, k.mapping.tn, k.mapping.tk, c.macs, k.simulated.cycles, k.estimate.cycles,
+        seconds(run, k.simulated.cycles), hw::bound_name(k.simulated.bound), util, c.dram_read_bytes,
+        c.dram_write_bytes, c.l2_read_bytes, c.l2_write_bytes, c.noc_bytes, c.noc_byte_hops, c.l1_read_bytes,
+        c.l1_write_bytes, k.energy.mac_j, k.energy.l1_j, k.energy.l2_j, k.energy.noc_j, k.energy.dram_j,
+        k.energy.static_j, k.energy.total_j());
+  }
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw InputError(path, "file", "cannot open for writing");
+    f << text;
+    f.flush();
+    if (!f) {
+      std::remove(tmp.c_str());
+      throw InputError(path, "file", "write failed");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    throw InputError(path, "file", "cannot rename into place: " + ec.message());
+  }
+}
+
+}  // namespace nm::sw

@@ -1,0 +1,45 @@
+#pragma once
+// The figures of one simulated run, per kernel and in total (plain C++, no SystemC).
+//
+// Contract: SI units (seconds, joules, watts); one run is one inference.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hw/core/action_counts.h"
+#include "hw/core/energy.h"
+#include "hw/core/kernel_desc.h"
+#include "hw/core/pipeline_model.h"
+#include "sw/config/config_loader.h"
+
+namespace nm::sw {
+
+struct KernelRecord {
+  hw::KernelDesc desc;
+  hw::Mapping mapping;
+  hw::KernelTiming estimate;   // analytical pipeline model
+  hw::KernelTiming simulated;  // SystemC: cycles = end - start, busy figures measured
+  uint64_t start_cycle = 0;
+  hw::ActionCounts counts;     // counted by the modules while the kernel ran
+  hw::EnergyBreakdown energy;  // counts priced + leakage over the kernel's duration
+};
+
+struct RunResult {
+  std::string workload;
+  SimConfig config;
+  std::vector<KernelRecord> kernels;
+  uint64_t cycles = 0;
+  uint64_t network_macs = 0;  // MACs of the network's own linear ops
+  hw::ActionCounts totals;
+  hw::EnergyBreakdown energy;
+  uint64_t peak_l2_staging_bytes = 0;
+  size_t mapping_searches = 0;
+
+  double latency_s() const;
+  double throughput_per_s() const;  // inferences per second (one inference per run)
+  double power_w() const;
+  double throughput_per_watt() const;
+  double pe_utilization() const;  // MACs executed / (PEs x cycles)
+};
+
+}  // namespace nm::sw

@@ -1,0 +1,50 @@
+#include "sw/runtime/driver.h"
+
+#include <string>
+
+#include "hw/tlm/kernel_extension.h"
+
+namespace nm::sw {
+
+Driver::Driver(sc_core::sc_module_name name, const hw::Accelerator& accelerator,
+               std::vector<IssuedKernel> kernels, hw::ClockDomain clock)
+    : sc_module(name),
+      socket("socket"),
+      accelerator_(accelerator),
+      kernels_(std::move(kernels)),
+      clock_(clock) {
+  SC_THREAD(run);
+}
+
+void Driver::run() {
+  tlm::tlm_generic_payload payload;
+  hw::KernelExtension command;
+  measurements_.reserve(kernels_.size());
+  for (const IssuedKernel& k : kernels_) {
+    KernelMeasurement m;
+    const hw::ActionCounts counts_before = accelerator_.counts();
+    const auto busy_before = accelerator_.busy();
+    m.start_cycle = clock_.now_cycles();
+
+    command.kernel = k.kernel;
+    command.mapping = k.mapping;
+    hw::init_transfer(payload, tlm::TLM_WRITE_COMMAND, 0, 0);
+    payload.set_extension(&command);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    socket->b_transport(payload, delay);
+    payload.clear_extension(&command);
+    wait(delay);
+    if (payload.get_response_status() != tlm::TLM_OK_RESPONSE) {
+      SC_REPORT_ERROR(name(), ("kernel rejected by the command processor: " + k.kernel->name).c_str());
+    }
+
+    m.end_cycle = clock_.now_cycles();
+    m.counts = accelerator_.counts() - counts_before;
+    m.busy = hw::Accelerator::busy_between(busy_before, accelerator_.busy());
+    m.busy.cycles = m.end_cycle - m.start_cycle;
+    measurements_.push_back(m);
+  }
+  finished_ = true;  // every engine now idles, so sc_start() returns by itself
+}
+
+}  // namespace nm::sw

@@ -1,0 +1,243 @@
+// End-to-end runs of the nm_sim binary: one SystemC elaboration per process, so each run is
+// its own process. Checks the JSON contract, MAC totals against hand formulas, determinism,
+// bad-input handling, and the model-level cross-checks on every kernel of the three workloads.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct ProcessRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+fs::path scratch_dir() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("nm_sim_e2e_" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+ProcessRun run_nm_sim(const std::string& args) {
+  const fs::path err = scratch_dir() / "stderr.txt";
+  const std::string cmd = std::string(NM_SIM_PATH) + " " + args + " 2>" + err.string();
+  ProcessRun r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = read_file(err);
+  return r;
+}
+
+// Runs a workload once per process and caches the parsed JSON for the checks below.
+const json& run_json(const std::string& workload, const std::string& extra = "") {
+  static std::map<std::string, json> cache;
+  const std::string key = workload + "|" + extra;
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  const fs::path out = scratch_dir() / ("run_" + std::to_string(cache.size()) + ".json");
+  const ProcessRun r = run_nm_sim("--workload " + workload + " --json " + out.string() + " " + extra);
+  EXPECT_EQ(r.status, 0) << r.err;
+  return cache[key] = json::parse(read_file(out));
+}
+
+// Hand formulas, independent of the simulator's graph and lowering code.
+uint64_t resnet50_macs() {
+  // (H_out*W_out, Cin, Cout, k) of every conv in torchvision ResNet-50 v1.5, then the fc.
+  uint64_t macs = 112ull * 112 * 3 * 64 * 49;
+  const std::array<int, 4> blocks = {3, 4, 6, 3};
+  const std::array<int, 4> width = {64, 128, 256, 512};
+  const std::array<int, 4> hw_out = {56, 28, 14, 7};
+  int cin = 64;
+  for (int s = 0; s < 4; ++s) {
+    for (int b = 0; b < blocks[static_cast<size_t>(s)]; ++b) {
+      const uint64_t w = static_cast<uint64_t>(width[static_cast<size_t>(s)]);
+      const uint64_t out_px =
+          static_cast<uint64_t>(hw_out[static_cast<size_t>(s)]) * hw_out[static_cast<size_t>(s)];
+      const uint64_t in_px = (b == 0 && s > 0) ? out_px * 4 : out_px;   // conv1 runs before the stride
+      macs += in_px * static_cast<uint64_t>(cin) * w;                   // 1x1 reduce
+      macs += out_px * w * w * 9;                                       // 3x3
+      macs += out_px * w * w * 4;                                       // 1x1 expand
+      if (b == 0) macs += out_px * static_cast<uint64_t>(cin) * w * 4;  // downsample
+      cin = static_cast<int>(w * 4);
+    }
+  }
+  return macs + 2048ull * 1000;
+}
+
+uint64_t bert_base_macs(uint64_t s) {
+  const uint64_t per_layer = 4 * s * 768 * 768 + 2 * 12 * s * s * 64 + 2 * s * 768 * 3072;
+  return 12 * per_layer + 768 * 768 + 768 * 2;
+}
+
+uint64_t gcn_macs() {
+  return 2708ull * 1433 * 16 + 2708ull * 2708 * 16 + 2708ull * 16 * 7 + 2708ull * 2708 * 7;
+}
+
+TEST(EndToEnd, JsonHasTheContractFields) {
+  const json& j = run_json("bert_base");
+  for (const char* key : {"schema", "workload", "config", "latency_s", "throughput_per_s", "energy_j",
+                          "power_w", "throughput_per_watt", "macs", "cycles", "pe_utilization", "dram_bytes",
+                          "l2_bytes", "noc_bytes", "energy_breakdown_j", "kernels"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["schema"], "nm_sim/1");
+  for (const char* part : {"mac", "l1", "l2", "noc", "dram", "static"}) {
+    EXPECT_GT(j["energy_breakdown_j"][part].get<double>(), 0.0) << part;
+  }
+  ASSERT_FALSE(j["kernels"].empty());
+  for (const char* key :
+       {"name", "layer", "kind", "m", "n", "k", "macs", "cycles", "bound", "dram_bytes", "energy_j"}) {
+    EXPECT_TRUE(j["kernels"][0].contains(key)) << key;
+  }
+  double energy = 0;
+  for (const auto& [part, value] : j["energy_breakdown_j"].items()) energy += value.get<double>();
+  EXPECT_NEAR(energy, j["energy_j"].get<double>(), 1e-9 * energy);
+  EXPECT_NEAR(j["power_w"].get<double>(), j["energy_j"].get<double>() / j["latency_s"].get<double>(), 1e-9);
+}
+
+TEST(EndToEnd, MacsEqualHandFormulas) {
+  EXPECT_EQ(run_json("resnet50")["macs"].get<uint64_t>(), resnet50_macs());
+  EXPECT_EQ(run_json("bert_base")["macs"].get<uint64_t>(), bert_base_macs(128));
+  EXPECT_EQ(run_json("bert_base", "--seq-len 64")["macs"].get<uint64_t>(), bert_base_macs(64));
+  EXPECT_EQ(run_json("gcn")["macs"].get<uint64_t>(), gcn_macs());
+}
+
+TEST(EndToEnd, IdenticalRunsGiveIdenticalJson) {
+  const fs::path a = scratch_dir() / "same_a.json", b = scratch_dir() / "same_b.json";
+  ASSERT_EQ(run_nm_sim("--workload resnet50 --json " + a.string()).status, 0);
+  ASSERT_EQ(run_nm_sim("--workload resnet50 --json " + b.string()).status, 0);
+  EXPECT_EQ(read_file(a), read_file(b));
+}
+
+TEST(EndToEnd, DefaultConfigEqualsThePaperConfigFile) {
+  const json& builtin = run_json("gcn");
+  const json& file = run_json("gcn", std::string("--config ") + NM_SOURCE_DIR + "/configs/pe1024.yaml");
+  EXPECT_EQ(builtin["cycles"], file["cycles"]);
+  EXPECT_EQ(builtin["energy_j"], file["energy_j"]);
+}
+
+// Every kernel of the three workloads, at both datatypes.
+class EveryKernel : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
+
+TEST_P(EveryKernel, NeverBeatsItsRooflineAndMatchesTheCostModel) {
+  const auto& [workload, datatype] = GetParam();
+  const json& j = run_json(workload, "--datatype " + datatype);
+  const json& cfg = j["config"];
+  const double pes = cfg["pe"]["count"].get<double>();
+  const double noc_bpc = cfg["noc"]["bandwidth_gbps"].get<double>() / 8 / cfg["clock_ghz"].get<double>();
+  const double dram_bpc = cfg["dram"]["bandwidth_gbps"].get<double>() / 8 / cfg["clock_ghz"].get<double>();
+  uint64_t total = 0;
+  for (const json& k : j["kernels"]) {
+    const double cycles = k["cycles"].get<double>();
+    const double roofline = std::max({k["macs"].get<double>() / pes, k["noc_bytes"].get<double>() / noc_bpc,
+                                      k["dram_bytes"].get<double>() / dram_bpc});
+    EXPECT_GE(cycles, roofline - 1) << k["name"];
+    const double estimate = k["estimated_cycles"].get<double>();
+    EXPECT_NEAR(estimate, cycles, 0.10 * cycles + 2) << k["name"] << " (analytical vs simulated)";
+    total += k["cycles"].get<uint64_t>();
+  }
+  EXPECT_LE(total, j["cycles"].get<uint64_t>());
+}
+
+INSTANTIATE_TEST_SUITE_P(Workloads, EveryKernel,
+                         ::testing::Combine(::testing::Values("resnet50", "bert_base", "gcn"),
+                                            ::testing::Values("int8", "fp16")));
+
+class MoreBandwidth : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MoreBandwidth, NeverMakesARunSlower) {
+  const std::string& workload = GetParam();
+  uint64_t previous = run_json(workload)["cycles"].get<uint64_t>();
+  for (const char* dram : {"64", "128", "512"}) {
+    const uint64_t c =
+        run_json(workload, std::string("--set dram.bandwidth_gbps=") + dram)["cycles"].get<uint64_t>();
+    EXPECT_LE(c, previous) << "dram " << dram;
+    previous = c;
+  }
+  previous = run_json(workload)["cycles"].get<uint64_t>();
+  for (const char* noc : {"256", "1024"}) {
+    const uint64_t c =
+        run_json(workload, std::string("--set noc.bandwidth_gbps=") + noc)["cycles"].get<uint64_t>();
+    EXPECT_LE(c, previous) << "noc " << noc;
+    previous = c;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Workloads, MoreBandwidth, ::testing::Values("resnet50", "bert_base", "gcn"));
+
+// Bad input: one "error:" line on stderr naming the file or key, exit status 2, no output file.
+struct BadInput {
+  const char* label;
+  std::string args;
+  const char* must_name;
+};
+
+class RejectsBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(RejectsBadInput, WithOneLineAndStatusTwoAndNoPartialFile) {
+  const BadInput& c = GetParam();
+  const fs::path out = scratch_dir() / (std::string(c.label) + ".json");
+  fs::remove(out);
+  const ProcessRun r = run_nm_sim(c.args + " --json " + out.string());
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(c.must_name), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out.string() + ".tmp"));
+}
+
+std::string write_config(const char* name, const char* text) {
+  const fs::path p = scratch_dir() / name;
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, RejectsBadInput,
+    ::testing::Values(
+        BadInput{"unknown_workload", "--workload resnet51", "resnet51"},
+        BadInput{"missing_config", "--workload gcn --config /nonexistent/c.yaml", "/nonexistent/c.yaml"},
+        BadInput{"unknown_key",
+                 "--workload gcn --config " + write_config("k.yaml", "energy_table: 45nm\nl2:\n  bytez: 4\n"),
+                 "l2.bytez"},
+        BadInput{"malformed", "--workload gcn --config " + write_config("m.yaml", "pe: [1, 2\n"), "m.yaml"},
+        BadInput{"units",
+                 "--workload gcn --config " +
+                     write_config("u.yaml", "energy_table: 45nm\nnoc:\n  bandwidth_gbps: 128 GB/s\n"),
+                 "noc.bandwidth_gbps"},
+        BadInput{"zero_size", "--workload gcn --set l2.bytes=0", "l2.bytes"},
+        BadInput{"negative", "--workload gcn --set dram.bandwidth_gbps=-32", "dram.bandwidth_gbps"},
+        BadInput{"tiny_l1", "--workload gcn --set l1.bytes_per_pe=8", "l1.bytes_per_pe"},
+        BadInput{"datatype", "--workload gcn --datatype int4", "--datatype"},
+        BadInput{"unknown_flag", "--workload gcn --fast", "--fast"}),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.label); });
+
+}  // namespace
