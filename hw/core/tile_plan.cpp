@@ -185,13 +185,16 @@ TilePlan build_tile_plan(const KernelDesc& kernel, const Mapping& mapping, const
   return {};
 }
 
-ActionCounts plan_action_counts(const TilePlan& plan, const NocTopology& noc) {
+ActionCounts plan_action_counts(const TilePlan& plan, const NocTopology& noc, uint32_t dram_burst_bytes) {
+  auto bursts = [dram_burst_bytes](uint64_t bytes) {
+    return ceil_div(bytes, dram_burst_bytes) * dram_burst_bytes;
+  };
   ActionCounts a;
   for (const PlanStep& s : plan.steps) {
-    a.dram_read_bytes += s.dram_read_bytes;
+    a.dram_read_bytes += bursts(s.dram_read_bytes);
     a.l2_write_bytes += s.dram_read_bytes;
     a.l2_read_bytes += s.dram_write_bytes;
-    a.dram_write_bytes += s.dram_write_bytes;
+    a.dram_write_bytes += bursts(s.dram_write_bytes);
     for (const Multicast& m : s.multicasts) {
       a.l2_read_bytes += m.bytes;
       a.noc_bytes += m.bytes;
@@ -208,7 +211,7 @@ ActionCounts plan_action_counts(const TilePlan& plan, const NocTopology& noc) {
         a.l2_write_bytes += w.writeback_bytes;
       }
       a.l2_read_bytes += w.writeback_dram_bytes;
-      a.dram_write_bytes += w.writeback_dram_bytes;
+      a.dram_write_bytes += bursts(w.writeback_dram_bytes);
     }
   }
   return a;

@@ -48,7 +48,8 @@ struct TilePlan {
 
 TilePlan build_tile_plan(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
 
-// The actions the plan implies: what an exact execution of it must count.
-ActionCounts plan_action_counts(const TilePlan& plan, const NocTopology& noc);
+// The actions the plan implies: what an exact execution of it must count. DRAM moves whole
+// bursts, so each DRAM request counts its bytes rounded up to dram_burst_bytes.
+ActionCounts plan_action_counts(const TilePlan& plan, const NocTopology& noc, uint32_t dram_burst_bytes);
 
 }  // namespace nm::hw

@@ -192,7 +192,9 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
     c.mapping = m;
     c.estimate = hw::estimate_plan_timing(plan, arch_, noc_);
     c.dynamic_energy_pj =
-        hw::price_actions(hw::plan_action_counts(plan, noc_), 0.0, energy_, arch_).dynamic_j() * 1e12;
+        hw::price_actions(hw::plan_action_counts(plan, noc_, arch_.dram_burst_bytes), 0.0, energy_, arch_)
+            .dynamic_j() *
+        1e12;
     if (!have || c.estimate.cycles < best.estimate.cycles ||
         (c.estimate.cycles == best.estimate.cycles && c.dynamic_energy_pj < best.dynamic_energy_pj)) {
       best = c;
