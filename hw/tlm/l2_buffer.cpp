@@ -1,7 +1,6 @@
 #include "hw/tlm/l2_buffer.h"
 
 #include <algorithm>
-#include <string>
 
 #include "hw/tlm/kernel_extension.h"
 
@@ -31,11 +30,6 @@ void L2Buffer::b_transport(int /*id*/, tlm::tlm_generic_payload& payload, sc_cor
     if (t->stage_bytes > 0) {
       staged_bytes_ += t->stage_bytes;
       peak_staged_bytes_ = std::max(peak_staged_bytes_, staged_bytes_);
-      if (staged_bytes_ > capacity_) {
-        SC_REPORT_ERROR(name(), ("staging region overflow: " + std::to_string(staged_bytes_) + " B > " +
-                                 std::to_string(capacity_) + " B")
-                                    .c_str());
-      }
     }
     staged_bytes_ -= std::min<uint64_t>(staged_bytes_, t->release_bytes);
   }

@@ -3,7 +3,8 @@
 // serves banks x bank_bytes_per_cycle bytes per cycle, in arrival order. It enforces the
 // staging region's capacity: DMA fills allocate, the NoC reads that consume a step release,
 // resident operands stay until end_kernel(). Exceeding capacity is a model error (the mapper
-// validated the mapping against the same capacity).
+// validated the mapping against the same capacity): it is recorded, not thrown inside the
+// simulation, and the simulator reports it once sc_start() returns.
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <systemc>
 #include <tlm>
@@ -29,6 +30,7 @@ class L2Buffer : public sc_core::sc_module {
   uint64_t staged_bytes() const { return staged_bytes_; }
   uint64_t peak_staged_bytes() const { return peak_staged_bytes_; }
   uint64_t staging_capacity_bytes() const { return capacity_; }
+  bool overflowed() const { return peak_staged_bytes_ > capacity_; }
 
  private:
   void b_transport(int id, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
