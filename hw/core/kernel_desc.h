@@ -6,10 +6,10 @@
 //  - Segment-index and element-wise kernels process batch*m*n elements; element-wise kernels
 //    gather per-segment slope/intercept from a table of table_bytes held in every PE's L1.
 //  - DMA kernels move dram_read_bytes from DRAM to L2 (e.g. embedding row gathers).
-//  - *_on_chip: the operand is already in the L2 activation region (produced by an earlier
-//    kernel); out_on_chip: the result stays there for a later kernel instead of going to DRAM.
 //  - *_dram_bytes: bytes of the operand's storage in DRAM (conv A is the input feature map, not
-//    the im2col matrix: im2col is address generation on the L2 -> L1 path).
+//    the im2col matrix: im2col is address generation on the L2 -> L1 path); 0 means the operand
+//    is already in the L2 activation region (produced by an earlier kernel).
+//  - out_on_chip: the result stays in L2 for a later kernel instead of going to DRAM.
 #include <cstdint>
 #include <string>
 
@@ -28,8 +28,6 @@ struct KernelDesc {
   uint64_t batch = 1, m = 1, n = 1, k = 1;
   bool b_per_batch = false;  // B differs per batch entry (attention); else shared (weights)
 
-  bool a_on_chip = false;
-  bool b_on_chip = false;
   bool out_on_chip = false;
   uint64_t a_dram_bytes = 0;
   uint64_t b_dram_bytes = 0;

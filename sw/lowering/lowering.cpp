@@ -206,7 +206,6 @@ class Lowerer {
   // Conv2d -> GEMM: M = N*Ho*Wo output pixels, K = KH*KW*Cin/g, N = Cout/g, one GEMM per group.
   // im2col is address generation on the L2 -> L1 path, so A's DRAM bytes are the feature map's.
   void lower_conv(const Op& op) {
-    const Shape& x = shape_of(op.inputs.at(0));
     const Shape& w = shape_of(op.inputs.at(1));
     const Shape& y = shape_of(op.output);
     const auto groups = static_cast<uint64_t>(op.attrs.groups);
@@ -217,7 +216,6 @@ class Lowerer {
     d.k = static_cast<uint64_t>(w[0] * w[1] * w[2]);
     d.b_per_batch = groups > 1;
     d.network_linear = true;
-    (void)x;
     std::vector<int> extras;
     for (size_t i = 2; i < op.inputs.size(); ++i) extras.push_back(mapped(op.inputs[i]));
     add_gemm(std::move(d), mapped(op.inputs.at(0)), mapped(op.inputs.at(1)), std::move(extras),

@@ -116,7 +116,6 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
                        hw::kernel_kind_name(k.desc.kind), k.desc.m, k.desc.n, k.desc.k, k.simulated.cycles,
                        hw::bound_name(k.simulated.bound));
   }
-  (void)seconds;
 }
 
 void write_kernel_csv(std::ostream& out, const RunResult& run) {
