@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "sw/config/yaml_text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -54,28 +56,9 @@ constexpr const char* kDataflow = "output_stationary";
 // The NoC multicasts to a set of clusters given as a 64-bit mask.
 constexpr uint32_t kMaxClusters = 64;
 
-std::string join_key(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
-
-std::string comma_list(const std::vector<std::string>& items) {
-  std::string s;
-  for (const std::string& item : items) s += (s.empty() ? "" : ", ") + item;
-  return s;
-}
-
-std::string describe(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Scalar:
-      return "'" + n.Scalar() + "'";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    default:
-      return "nothing";
-  }
-}
+using yaml_text::comma_list;
+using yaml_text::describe;
+using yaml_text::join_key;
 
 std::string trim(const std::string& s) {
   const size_t begin = s.find_first_not_of(" \t");

@@ -36,6 +36,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "sw/config/yaml_text.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <limits>
@@ -55,30 +57,12 @@ constexpr int64_t kBertMaxPositions = 512;
 // overflow int64.
 constexpr int64_t kMaxElements = int64_t{1} << 48;
 
-std::string join_key(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
+using yaml_text::comma_list;
+using yaml_text::describe;
+using yaml_text::join_key;
+
 std::string index_key(const std::string& path, size_t i) {
   return path + "[" + std::to_string(i) + "]";
-}
-
-std::string comma_list(const std::vector<std::string>& items) {
-  std::string s;
-  for (const std::string& item : items) s += (s.empty() ? "" : ", ") + item;
-  return s;
-}
-
-std::string describe(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Scalar:
-      return "'" + n.Scalar() + "'";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    default:
-      return "nothing";
-  }
 }
 
 const std::vector<OpKind>& all_op_kinds() {
