@@ -199,6 +199,10 @@ struct BadInput {
   const char* must_name;
 };
 
+void PrintTo(const BadInput& c, std::ostream* os) {
+  *os << c.label;
+}
+
 class RejectsBadInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(RejectsBadInput, WithOneLineAndStatusTwoAndNoPartialFile) {
