@@ -50,6 +50,8 @@ int run(const std::vector<std::string>& args) {
   SimConfig config = options.config_path ? load_config_file(*options.config_path) : builtin_default_config();
   for (const std::string& assignment : options.overrides) apply_override(config, assignment);
   if (options.datatype) apply_override(config, "datatype=" + *options.datatype);
+  // Errors found later (validation, buffers too small for a tile) may come from an override.
+  if (!options.overrides.empty() || options.datatype) config.source += " with command-line overrides";
   validate_or_throw(config);
 
   WorkloadOptions workload_options;
