@@ -49,6 +49,9 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
   BandwidthResource l2(arch.l2_bytes_per_cycle(), 0);
   BandwidthResource link(arch.noc_bytes_per_cycle(), 0);
   const uint64_t hop_cycles = arch.noc_router_latency_cycles;
+  // DRAM requests are pipelined: the next request issues once the channels accepted the current
+  // one; only the data's arrival waits for the access latency.
+  const uint64_t dram_latency = arch.dram_latency_cycles();
 
   uint64_t dma_free = 0, noc_free = 0, dma_out_free = 0, end = 0;
   std::deque<uint64_t> staging_freed;                         // NoC-done times of recent steps
@@ -65,8 +68,9 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
       const PendingTransfer w = dram_writes.front();
       dram_writes.pop_front();
       const uint64_t issue = std::max(dma_out_free, w.ready);
-      dma_out_free = std::max(l2.serve(issue, w.bytes), dram.serve(issue, w.bytes));
-      end = std::max(end, dma_out_free);
+      const uint64_t l2_done = l2.serve(issue, w.bytes), dram_done = dram.serve(issue, w.bytes);
+      dma_out_free = std::max(l2_done, dram_done - dram_latency);
+      end = std::max({end, l2_done, dram_done});
     }
   };
   auto serve_writeback = [&](const PendingTransfer& w) {
@@ -89,17 +93,30 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
   };
 
   for (const PlanStep& s : plan.steps) {
-    // DMA: waits for a free staging slot, reads DRAM, writes L2.
-    uint64_t t = dma_free;
-    if (staging_freed.size() >= kStagingSlots)
-      t = std::max(t, staging_freed[staging_freed.size() - kStagingSlots]);
-    if (s.dram_read_bytes > 0) {
-      drain_dram_until(t);
-      t = std::max(dram.serve(t, s.dram_read_bytes), l2.serve(t, s.dram_read_bytes));
+    // DMA: waits for a free staging slot, reads DRAM, writes L2; `t` is when the data is in L2.
+    uint64_t issue = dma_free;
+    if (staging_freed.size() >= kStagingSlots) {
+      issue = std::max(issue, staging_freed[staging_freed.size() - kStagingSlots]);
     }
-    if (s.dram_write_bytes > 0)
+    uint64_t t = issue;
+    dma_free = issue;
+    if (s.dram_read_bytes > 0) {
+      drain_dram_until(issue);
+      const uint64_t dram_done = dram.serve(issue, s.dram_read_bytes);
+      const uint64_t l2_done = l2.serve(issue, s.dram_read_bytes);
+      t = std::max(dram_done, l2_done);
+      dma_free = std::max(dram_done - dram_latency, l2_done);
+    }
+    if (s.dram_write_bytes > 0) {  // a DMA-kernel copy writes back what it read
       t = std::max(l2.serve(t, s.dram_write_bytes), dram.serve(t, s.dram_write_bytes));
-    dma_free = t;
+      dma_free = t;
+    }
+    if (s.multicasts.empty() && s.work.empty()) {  // DMA-only: never reaches the NoC
+      dma_free = std::max(dma_free, t);
+      staging_freed.push_back(t);
+      end = std::max(end, t);
+      continue;
+    }
 
     // NoC: waits for the step's data and a free L1 slot in every destination cluster.
     uint64_t n = std::max(noc_free, t);
@@ -138,7 +155,6 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
         }
       }
     }
-    end = std::max(end, dma_free);
   }
   writebacks_until(0, true);
   drain_dram_until(~uint64_t{0});

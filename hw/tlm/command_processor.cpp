@@ -27,6 +27,9 @@ void CommandProcessor::b_transport(tlm::tlm_generic_payload& payload, sc_core::s
   progress.expect(items);
   for (const PlanStep& step : plan_.steps) dma_->fill_queue.push(&step);
   progress.wait_finished();
+  // DRAM writes still in flight (their latency) must land before the kernel is done.
+  if (dma_->last_write_done() > sc_core::sc_time_stamp())
+    wait(dma_->last_write_done() - sc_core::sc_time_stamp());
   l2_->end_kernel();
   payload.set_response_status(tlm::TLM_OK_RESPONSE);
 }

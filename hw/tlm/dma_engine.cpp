@@ -13,7 +13,8 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, const ArchConfig& arch, Clock
       staging_slots("staging_slots", 2),
       writeback_slots("writeback_slots", static_cast<int>(arch.clusters)),
       burst_bytes_(arch.dram_burst_bytes),
-      clock_(clock) {
+      clock_(clock),
+      latency_(clock.to_time(arch.dram_latency_cycles())) {
   SC_THREAD(fill_thread);
   SC_THREAD(drain_thread);
 }
@@ -52,6 +53,7 @@ void DmaEngine::fill_thread() {
   for (;;) {
     const PlanStep* step = fill_queue.pop();
     staging_slots.wait();
+    sc_core::sc_time ready = sc_core::sc_time_stamp();
     if (step->dram_read_bytes > 0) {
       // DMA-kernel copies that stay on chip land in the activation region, not staging.
       const bool dma_only = step->multicasts.empty() && step->work.empty();
@@ -59,19 +61,24 @@ void DmaEngine::fill_thread() {
       const sc_core::sc_time dram = dram_access(tlm::TLM_READ_COMMAND, step->dram_read_bytes);
       const sc_core::sc_time l2 =
           l2_access(tlm::TLM_WRITE_COMMAND, step->dram_read_bytes, staged ? step->dram_read_bytes : 0, 0);
-      wait(std::max(dram, l2));
+      ready = sc_core::sc_time_stamp() + std::max(dram, l2);
+      wait(std::max(dram - latency_, l2));  // free to issue once the channels accepted the data
     }
     if (step->dram_write_bytes > 0) {
+      // A DMA-kernel copy writes back what it read: the write waits for the data.
+      wait(ready - sc_core::sc_time_stamp());
       const sc_core::sc_time l2 =
           l2_access(tlm::TLM_READ_COMMAND, step->dram_write_bytes, 0, step->dram_write_bytes);
       const sc_core::sc_time dram = dram_access(tlm::TLM_WRITE_COMMAND, step->dram_write_bytes);
       wait(std::max(dram, l2));
+      ready = sc_core::sc_time_stamp();
     }
     if (step->multicasts.empty() && step->work.empty()) {
+      if (ready > sc_core::sc_time_stamp()) wait(ready - sc_core::sc_time_stamp());
       staging_slots.post();
       progress_->done_one();
     } else {
-      noc_queue_->push(step);
+      noc_queue_->push({step, ready});
     }
   }
 }
@@ -81,9 +88,10 @@ void DmaEngine::drain_thread() {
     const WritebackJob job = drain_queue.pop();
     const sc_core::sc_time l2 = l2_access(tlm::TLM_READ_COMMAND, job.bytes, 0, job.bytes);
     const sc_core::sc_time dram = dram_access(tlm::TLM_WRITE_COMMAND, job.bytes);
+    last_write_done_ = std::max(last_write_done_, sc_core::sc_time_stamp() + dram);
     wait(l2);
     writeback_slots.post();  // the tile has left L2
-    wait(std::max(dram, l2) - l2);
+    wait(std::max(dram - latency_, l2) - l2);
     progress_->done_one();
   }
 }

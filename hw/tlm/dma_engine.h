@@ -4,6 +4,9 @@
 //    the step's bytes from all DRAM channels in parallel, writes them into L2, and hands the
 //    step to the NoC;
 //  - drain thread: writes finished output tiles from L2 back to DRAM.
+// Requests are pipelined: a thread issues its next request once the channels have accepted the
+// current one (their occupancy ends); the access latency stays in flight, so it is paid once
+// per dependent chain rather than once per request.
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
@@ -34,7 +37,10 @@ class DmaEngine : public sc_core::sc_module {
 
   DmaEngine(sc_core::sc_module_name name, const ArchConfig& arch, ClockDomain clock);
 
-  void connect(WorkQueue<const PlanStep*>* noc_queue, KernelProgress* progress) {
+  // When the last DRAM write issued so far completes (the kernel ends no earlier).
+  sc_core::sc_time last_write_done() const { return last_write_done_; }
+
+  void connect(WorkQueue<StagedStep>* noc_queue, KernelProgress* progress) {
     noc_queue_ = noc_queue;
     progress_ = progress;
   }
@@ -51,7 +57,9 @@ class DmaEngine : public sc_core::sc_module {
 
   uint32_t burst_bytes_;
   ClockDomain clock_;
-  WorkQueue<const PlanStep*>* noc_queue_ = nullptr;
+  sc_core::sc_time latency_;
+  sc_core::sc_time last_write_done_ = sc_core::SC_ZERO_TIME;
+  WorkQueue<StagedStep>* noc_queue_ = nullptr;
   KernelProgress* progress_ = nullptr;
 };
 

@@ -29,7 +29,9 @@ sc_core::sc_time Noc::traverse(uint64_t bytes, uint32_t hops, sc_core::sc_time d
 void Noc::distribution_thread() {
   tlm::tlm_generic_payload payload;
   for (;;) {
-    const PlanStep* step = staged_queue.pop();
+    const StagedStep staged = staged_queue.pop();
+    if (staged.ready > sc_core::sc_time_stamp()) wait(staged.ready - sc_core::sc_time_stamp());
+    const PlanStep* step = staged.step;
     for (const ClusterWork& w : step->work) l1_slots_.at(w.cluster)->wait();
 
     // The step's streamed (non-resident) bytes leave staging once it is distributed.

@@ -30,7 +30,7 @@ class Noc : public sc_core::sc_module {
   tlm_utils::multi_passthrough_initiator_socket<Noc> cluster_socket;  // binding c = cluster c
   tlm_utils::multi_passthrough_target_socket<Noc> writeback_socket;   // binding c = cluster c
 
-  WorkQueue<const PlanStep*> staged_queue;  // from the DMA
+  WorkQueue<StagedStep> staged_queue;  // from the DMA
 
   Noc(sc_core::sc_module_name name, const ArchConfig& arch, ClockDomain clock);
 

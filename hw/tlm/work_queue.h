@@ -6,6 +6,15 @@
 
 namespace nm::hw {
 
+struct PlanStep;
+
+// A step staged in L2, and the time its last byte arrives (DRAM latency is in flight while the
+// DMA already issues the next request).
+struct StagedStep {
+  const PlanStep* step = nullptr;
+  sc_core::sc_time ready;
+};
+
 template <typename T>
 class WorkQueue {
  public:
