@@ -43,8 +43,13 @@ class BandwidthResource {
       start = std::max(start, next->second);
       ++next;
     }
-    // Insert [start, start + occupancy) and merge with touching neighbours.
     uint64_t end = start + occupancy;
+    // Fast path (a saturated resource): the request extends the last busy interval in place.
+    if (next == busy_.end() && !busy_.empty() && busy_.rbegin()->second == start) {
+      busy_.rbegin()->second = end;
+      return end + latency_cycles_;
+    }
+    // Insert [start, end) and merge with touching neighbours.
     auto it = busy_.emplace_hint(next, start, end);
     if (next != busy_.end() && next->first == end) {
       it->second = next->second;

@@ -105,6 +105,11 @@ uint64_t l2_staging_footprint_bytes(const KernelDesc& k, const Mapping& mp, cons
   return 0;
 }
 
+bool mapping_fits(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
+  return l1_footprint_bytes(k, mp, arch) <= arch.l1_bytes_per_pe &&
+         l2_staging_footprint_bytes(k, mp, arch) <= arch.l2_staging_bytes();
+}
+
 std::string capacity_violation(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
   const uint64_t l1 = l1_footprint_bytes(k, mp, arch);
   if (l1 > arch.l1_bytes_per_pe) {

@@ -32,6 +32,8 @@ uint64_t elementwise_out_bytes_per_element(const KernelDesc& kernel, DataType ty
 uint64_t l1_footprint_bytes(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
 // Bytes of the L2 staging region the mapping needs (double-buffered step tiles + resident panels).
 uint64_t l2_staging_footprint_bytes(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
+// Whether the mapping fits L1 and the L2 staging region (the search's hot path: no message).
+bool mapping_fits(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
 // Empty when the mapping fits the buffers; else why not ("L1 needs 5120 B per PE, has 4096 B").
 std::string capacity_violation(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
 

@@ -16,18 +16,6 @@ using hw::ceil_div;
 
 namespace {
 
-// Every field that changes the search's answer.
-size_t shape_key(const hw::KernelDesc& k) {
-  size_t seed = 0;
-  for (uint64_t v :
-       {uint64_t(k.kind), k.batch, k.m, k.n, k.k, uint64_t(k.b_per_batch), k.a_dram_bytes, k.b_dram_bytes,
-        uint64_t(k.out_on_chip), uint64_t(k.input_streams), uint64_t(k.index_input),
-        uint64_t(k.macs_per_element), k.table_bytes, uint64_t(k.index_output), k.dram_read_bytes}) {
-    boost::hash_combine(seed, v);
-  }
-  return seed;
-}
-
 double average_hops(const hw::ArchConfig& arch) {
   return 1.0 + 0.5 * arch.noc_mesh_cols();
 }
@@ -37,7 +25,7 @@ double average_hops(const hw::ArchConfig& arch) {
 QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::ArchConfig& arch,
                      const hw::EnergyTable& energy) {
   const double in = hw::operand_bytes(arch.datatype);
-  double compute = 0, noc_bytes = 0, dram_bytes = 0;
+  double compute = 0, noc_bytes = 0, dram_bytes = 0, exposed = 0;
   if (k.kind == hw::KernelKind::kGemm) {
     const uint64_t rows = std::min<uint64_t>(mp.tm, k.m), cols = std::min<uint64_t>(mp.tn, k.n);
     const uint64_t mt = ceil_div(k.m, rows), nt = ceil_div(k.n, cols);
@@ -46,19 +34,31 @@ QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::A
     compute = static_cast<double>(waves) * static_cast<double>(hw::os_chunk_cycles(rows, cols, k.k, arch) +
                                                                hw::os_fill_drain_cycles(arch));
     // Tiles go to clusters n-fastest: a wave shares ~1 A row panel and fetches up to one B
-    // panel per cluster; every row panel boundary adds one more A transfer.
-    const double a_transfers =
-        std::min<double>(static_cast<double>(tiles), static_cast<double>(waves + k.batch * mt));
-    const double b_transfers = std::min<double>(
-        static_cast<double>(tiles),
-        static_cast<double>(waves) * std::min<double>(arch.clusters, static_cast<double>(nt)));
-    noc_bytes = (a_transfers * rows + b_transfers * cols) * static_cast<double>(k.k) * in +
-                static_cast<double>(k.batch * k.m * k.n) * in;
+    // panel per cluster; every row panel boundary adds one more A transfer. When B differs per
+    // batch entry and a batch has fewer tiles than a wave, a wave needs each entry's B panels.
+    const double clusters = arch.clusters;
+    const double tiles_d = static_cast<double>(tiles), waves_d = static_cast<double>(waves);
+    const double nt_d = static_cast<double>(nt), tiles_per_batch = static_cast<double>(mt * nt);
+    const double a_transfers = std::min(tiles_d, waves_d + static_cast<double>(k.batch * mt));
+    const double b_per_wave =
+        k.b_per_batch ? std::min(clusters, nt_d * std::max(1.0, std::ceil(clusters / tiles_per_batch)))
+                      : std::min(clusters, nt_d);
+    const double b_transfers = std::min(tiles_d, waves_d * b_per_wave);
+    const double out_bytes = static_cast<double>(k.batch * k.m * k.n) * in;
+    noc_bytes = (a_transfers * rows + b_transfers * cols) * static_cast<double>(k.k) * in + out_bytes;
     const double a_panels = static_cast<double>(k.batch * mt);
     const double b_panels = static_cast<double>((k.b_per_batch ? k.batch : 1) * nt);
     dram_bytes = static_cast<double>(k.a_dram_bytes) * (mp.a_resident ? 1.0 : a_transfers / a_panels) +
                  static_cast<double>(k.b_dram_bytes) * (mp.b_resident ? 1.0 : b_transfers / b_panels) +
-                 (k.out_on_chip ? 0.0 : static_cast<double>(k.batch * k.m * k.n) * in);
+                 (k.out_on_chip ? 0.0 : out_bytes);
+    // Exposed pipeline fill and drain: the first step's operands must arrive before any compute,
+    // and the last wave's outputs leave after it.
+    const double depth = static_cast<double>(std::min<uint64_t>(mp.tk, k.k));
+    const double first_step_noc =
+        (std::min(clusters, a_transfers / waves_d) * rows + b_per_wave * cols) * depth * in;
+    const double last_wave_out = std::min(clusters, tiles_d) * static_cast<double>(rows * cols) * in;
+    exposed = (first_step_noc + last_wave_out) / arch.noc_bytes_per_cycle() +
+              (k.a_dram_bytes + k.b_dram_bytes > 0 ? static_cast<double>(arch.dram_latency_cycles()) : 0.0);
   } else {
     const uint64_t per_step = static_cast<uint64_t>(arch.pe_count) * mp.tm;
     const uint64_t steps = ceil_div(k.elements(), per_step);
@@ -77,7 +77,8 @@ QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::A
   QuickCost cost;
   const double l2_bytes = noc_bytes + dram_bytes;
   cost.cycles = std::max({compute, noc_bytes / arch.noc_bytes_per_cycle(),
-                          dram_bytes / arch.dram_bytes_per_cycle(), l2_bytes / arch.l2_bytes_per_cycle()});
+                          dram_bytes / arch.dram_bytes_per_cycle(), l2_bytes / arch.l2_bytes_per_cycle()}) +
+                exposed;
   cost.energy_pj = dram_bytes * energy.dram_pj_per_byte +
                    noc_bytes * energy.noc_pj_per_byte_hop * average_hops(arch) +
                    l2_bytes * 0.5 * (energy.l2_read_pj_per_byte + energy.l2_write_pj_per_byte);
@@ -90,8 +91,30 @@ Mapper::Mapper(const hw::ArchConfig& arch, const hw::EnergyTable& energy, std::s
       config_source_(std::move(config_source)),
       noc_(arch.clusters, arch.noc_mesh_cols()) {}
 
+Mapper::ShapeKey Mapper::shape_key(const hw::KernelDesc& k) {
+  return {uint64_t(k.kind),
+          k.batch,
+          k.m,
+          k.n,
+          k.k,
+          uint64_t(k.b_per_batch),
+          k.a_dram_bytes,
+          k.b_dram_bytes,
+          uint64_t(k.out_on_chip),
+          uint64_t(k.input_streams),
+          uint64_t(k.index_input),
+          uint64_t(k.macs_per_element),
+          k.table_bytes,
+          uint64_t(k.index_output),
+          k.dram_read_bytes};
+}
+
+size_t Mapper::ShapeKeyHash::operator()(const ShapeKey& key) const {
+  return boost::hash_range(key.begin(), key.end());
+}
+
 const MappingChoice& Mapper::map(const hw::KernelDesc& kernel) {
-  const size_t key = shape_key(kernel);
+  const ShapeKey key = shape_key(kernel);
   auto it = cache_.find(key);
   if (it != cache_.end()) return it->second;
   return cache_.emplace(key, search(kernel)).first->second;
@@ -140,7 +163,7 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
           while (lo <= hi) {
             const uint32_t mid = (lo + hi) / 2;
             const hw::Mapping m{tm, tn, 2 * mid, a_res, b_res};
-            if (hw::capacity_violation(kernel, m, arch_).empty()) {
+            if (hw::mapping_fits(kernel, m, arch_)) {
               best.tk = 2 * mid;
               lo = mid + 1;
             } else {
@@ -158,7 +181,7 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
     const uint32_t te_max = even_cap(per_pe, 1024);
     for (uint32_t te = 2; te <= te_max; te += 2) {
       const hw::Mapping m{te, 1, 1, false, false};
-      if (!hw::capacity_violation(kernel, m, arch_).empty()) break;  // footprint grows with te
+      if (!hw::mapping_fits(kernel, m, arch_)) break;  // footprint grows with te
       candidates.push_back({m, quick_cost(kernel, m, arch_, energy_)});
     }
   }
@@ -175,8 +198,19 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
                     better);
 
   // Re-rank the best candidates (and half-depth variants) on the pipeline model of their plans.
+  // A finalist with far more steps than the leanest one only adds per-step overhead to the same
+  // closed-form cost, and its plan is costly to evaluate: skip it.
+  auto steps_of = [&kernel, this](const hw::Mapping& m) {
+    if (kernel.kind != hw::KernelKind::kGemm)
+      return ceil_div(kernel.elements(), uint64_t{arch_.pe_count} * m.tm);
+    const uint64_t tiles = kernel.batch * ceil_div(kernel.m, m.tm) * ceil_div(kernel.n, m.tn);
+    return ceil_div(tiles, arch_.clusters) * ceil_div(kernel.k, m.tk);
+  };
+  uint64_t fewest_steps = ~uint64_t{0};
+  for (size_t i = 0; i < keep; ++i) fewest_steps = std::min(fewest_steps, steps_of(candidates[i].mapping));
   std::vector<hw::Mapping> finalists;
   for (size_t i = 0; i < keep; ++i) {
+    if (steps_of(candidates[i].mapping) > kMaxStepRatio * fewest_steps) continue;
     finalists.push_back(candidates[i].mapping);
     if (kernel.kind == hw::KernelKind::kGemm && candidates[i].mapping.tk >= 4) {
       hw::Mapping half = candidates[i].mapping;
