@@ -12,6 +12,7 @@
 #include "hw/core/arch_config.h"
 #include "hw/core/kernel_desc.h"
 #include "hw/core/os_dataflow.h"
+#include "kernel_factories.h"
 
 namespace nm::hw {
 namespace {
@@ -21,14 +22,7 @@ bool contains(const std::vector<std::string>& list, const std::string& needle) {
                      [&](const std::string& s) { return s.find(needle) != std::string::npos; });
 }
 
-KernelDesc gemm(uint64_t m, uint64_t n, uint64_t k) {
-  KernelDesc d;
-  d.kind = KernelKind::kGemm;
-  d.m = m;
-  d.n = n;
-  d.k = k;
-  return d;
-}
+using test::gemm;
 
 // ---------------------------------------------------------------- ArchConfig
 

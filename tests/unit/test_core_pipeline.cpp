@@ -13,18 +13,12 @@
 #include "hw/core/os_dataflow.h"
 #include "hw/core/pipeline_model.h"
 #include "hw/core/tile_plan.h"
+#include "kernel_factories.h"
 
 namespace nm::hw {
 namespace {
 
-KernelDesc gemm(uint64_t m, uint64_t n, uint64_t k) {
-  KernelDesc d;
-  d.kind = KernelKind::kGemm;
-  d.m = m;
-  d.n = n;
-  d.k = k;
-  return d;
-}
+using test::gemm;
 
 KernelTiming timing(const KernelDesc& k, const Mapping& mp, const ArchConfig& a) {
   const NocTopology noc(a.clusters, a.noc_mesh_cols());

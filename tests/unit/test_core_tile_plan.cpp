@@ -11,18 +11,12 @@
 #include "hw/core/kernel_desc.h"
 #include "hw/core/noc_topology.h"
 #include "hw/core/tile_plan.h"
+#include "kernel_factories.h"
 
 namespace nm::hw {
 namespace {
 
-KernelDesc gemm(uint64_t m, uint64_t n, uint64_t k) {
-  KernelDesc d;
-  d.kind = KernelKind::kGemm;
-  d.m = m;
-  d.n = n;
-  d.k = k;
-  return d;
-}
+using test::gemm;
 
 uint64_t bit(uint32_t c) {
   return uint64_t{1} << c;
