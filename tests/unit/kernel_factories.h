@@ -6,7 +6,7 @@
 
 namespace nm::hw::test {
 
-// A single-batch GEMM with operands and output in DRAM-less defaults (callers set bytes/flags).
+// A single-batch GEMM with no DRAM bytes set; tests add bytes and flags as they need.
 inline KernelDesc gemm(uint64_t m, uint64_t n, uint64_t k) {
   KernelDesc d;
   d.kind = KernelKind::kGemm;
