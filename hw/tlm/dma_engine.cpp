@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hw/core/dram_model.h"
 #include "hw/tlm/kernel_extension.h"
 
 namespace nm::hw {
@@ -24,14 +25,16 @@ sc_core::sc_time DmaEngine::dram_access(tlm::tlm_command command, uint64_t bytes
   const uint64_t bursts = (bytes + burst_bytes_ - 1) / burst_bytes_;
   sc_core::sc_time slowest = sc_core::SC_ZERO_TIME;
   tlm::tlm_generic_payload payload;
-  for (uint64_t c = 0; c < channels; ++c) {
-    const uint64_t channel_bursts = bursts / channels + (c < bursts % channels ? 1 : 0);
+  for (uint64_t i = 0; i < channels; ++i) {
+    const uint64_t channel_bursts = DramModel::striped_bursts(bursts, i, channels);
     if (channel_bursts == 0) continue;
+    const uint64_t c = (next_channel_ + i) % channels;
     init_transfer(payload, command, c * burst_bytes_, channel_bursts * burst_bytes_);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;  // channels work in parallel
     dram_socket[static_cast<int>(c)]->b_transport(payload, delay);
     slowest = std::max(slowest, delay);
   }
+  next_channel_ = (next_channel_ + bursts) % channels;  // interleaving continues where it ended
   return slowest;
 }
 

@@ -58,6 +58,7 @@ class DmaEngine : public sc_core::sc_module {
   uint32_t burst_bytes_;
   ClockDomain clock_;
   sc_core::sc_time latency_;
+  uint64_t next_channel_ = 0;  // DRAM interleaving continues across requests
   sc_core::sc_time last_write_done_ = sc_core::SC_ZERO_TIME;
   WorkQueue<StagedStep>* noc_queue_ = nullptr;
   KernelProgress* progress_ = nullptr;
