@@ -34,6 +34,16 @@ fs::path scratch_dir() {
   return dir;
 }
 
+// Removes the scratch directory once every test has run.
+class ScratchCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(scratch_dir(), ec);
+  }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
+
 std::string read_file(const fs::path& p) {
   std::ifstream f(p);
   std::stringstream s;
@@ -195,8 +205,9 @@ INSTANTIATE_TEST_SUITE_P(Workloads, MoreBandwidth, ::testing::Values("resnet50",
 // Bad input: one "error:" line on stderr naming the file or key, exit status 2, no output file.
 struct BadInput {
   const char* label;
-  std::string args;
+  std::string args;  // "{config}" stands for a file holding config_text, written by the test
   const char* must_name;
+  const char* config_text = nullptr;
 };
 
 void PrintTo(const BadInput& c, std::ostream* os) {
@@ -207,9 +218,15 @@ class RejectsBadInput : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(RejectsBadInput, WithOneLineAndStatusTwoAndNoPartialFile) {
   const BadInput& c = GetParam();
+  std::string args = c.args;
+  if (c.config_text != nullptr) {
+    const fs::path config = scratch_dir() / (std::string(c.label) + ".yaml");
+    std::ofstream(config) << c.config_text;
+    args.replace(args.find("{config}"), std::string("{config}").size(), config.string());
+  }
   const fs::path out = scratch_dir() / (std::string(c.label) + ".json");
   fs::remove(out);
-  const ProcessRun r = run_nm_sim(c.args + " --json " + out.string());
+  const ProcessRun r = run_nm_sim(args + " --json " + out.string());
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -218,25 +235,16 @@ TEST_P(RejectsBadInput, WithOneLineAndStatusTwoAndNoPartialFile) {
   EXPECT_FALSE(fs::exists(out.string() + ".tmp"));
 }
 
-std::string write_config(const char* name, const char* text) {
-  const fs::path p = scratch_dir() / name;
-  std::ofstream(p) << text;
-  return p.string();
-}
-
 INSTANTIATE_TEST_SUITE_P(
     Cases, RejectsBadInput,
     ::testing::Values(
         BadInput{"unknown_workload", "--workload resnet51", "resnet51"},
         BadInput{"missing_config", "--workload gcn --config /nonexistent/c.yaml", "/nonexistent/c.yaml"},
-        BadInput{"unknown_key",
-                 "--workload gcn --config " + write_config("k.yaml", "energy_table: 45nm\nl2:\n  bytez: 4\n"),
-                 "l2.bytez"},
-        BadInput{"malformed", "--workload gcn --config " + write_config("m.yaml", "pe: [1, 2\n"), "m.yaml"},
-        BadInput{"units",
-                 "--workload gcn --config " +
-                     write_config("u.yaml", "energy_table: 45nm\nnoc:\n  bandwidth_gbps: 128 GB/s\n"),
-                 "noc.bandwidth_gbps"},
+        BadInput{"unknown_key", "--workload gcn --config {config}", "l2.bytez",
+                 "energy_table: 45nm\nl2:\n  bytez: 4\n"},
+        BadInput{"malformed", "--workload gcn --config {config}", "malformed.yaml", "pe: [1, 2\n"},
+        BadInput{"units", "--workload gcn --config {config}", "noc.bandwidth_gbps",
+                 "energy_table: 45nm\nnoc:\n  bandwidth_gbps: 128 GB/s\n"},
         BadInput{"zero_size", "--workload gcn --set l2.bytes=0", "l2.bytes"},
         BadInput{"negative", "--workload gcn --set dram.bandwidth_gbps=-32", "dram.bandwidth_gbps"},
         BadInput{"tiny_l1", "--workload gcn --set l1.bytes_per_pe=8", "l1.bytes_per_pe"},
