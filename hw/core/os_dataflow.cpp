@@ -76,16 +76,22 @@ uint64_t l2_staging_footprint_bytes(const KernelDesc& k, const Mapping& mp, cons
     case KernelKind::kGemm: {
       const GemmGeometry g = gemm_geometry(k, mp, arch);
       uint64_t bytes = 0;
-      // A: conv A comes from the feature map, so scale its storage by the share a step covers.
+      // A step's blocks carry their share of each operand's DRAM bytes: conv A's come from the
+      // feature map, B's include the bias read with the weights. The plan splits bytes by batch,
+      // then rows or columns, then K chunk, each a floor difference: a block's share exceeds its
+      // proportional part by less than one byte per level.
+      auto step_bytes = [](uint64_t dram_bytes, uint64_t blocks, uint64_t block_elements, uint64_t elements) {
+        return blocks * (ceil_div(dram_bytes * block_elements, elements) + 2);
+      };
       if (k.a_dram_bytes > 0) {
-        const double a_bytes_per_element =
-            static_cast<double>(k.a_dram_bytes) / static_cast<double>(k.batch * k.m * k.k);
-        const auto a_step = static_cast<uint64_t>(
-            std::ceil(a_bytes_per_element * static_cast<double>(g.row_blocks_per_wave * g.rows * g.depth)));
+        const uint64_t a_step =
+            step_bytes(k.a_dram_bytes, g.row_blocks_per_wave, g.rows * g.depth, k.batch * k.m * k.k);
         bytes += mp.a_resident ? k.a_dram_bytes : 2 * a_step;
       }
       if (k.b_dram_bytes > 0) {
-        const uint64_t b_step = g.col_blocks_per_wave * g.depth * g.cols * in;
+        const uint64_t b_batches = k.b_per_batch ? k.batch : 1;
+        const uint64_t b_step =
+            step_bytes(k.b_dram_bytes, g.col_blocks_per_wave, g.depth * g.cols, b_batches * k.k * k.n);
         bytes += mp.b_resident ? k.b_dram_bytes : 2 * b_step;
       }
       if (!k.out_on_chip) bytes += static_cast<uint64_t>(arch.clusters) * g.rows * g.cols * in;

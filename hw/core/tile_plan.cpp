@@ -25,8 +25,11 @@ void add_to_group(std::vector<TileGroup>& groups, uint64_t key, uint32_t cluster
   groups.push_back({key, uint64_t{1} << cluster, extent});
 }
 
-uint64_t share_bytes(double bytes_per_element, uint64_t elements) {
-  return static_cast<uint64_t>(std::llround(bytes_per_element * static_cast<double>(elements)));
+// Bytes of `total` that fall in [start, end) of `whole`: floor differences of cumulative
+// shares, so the pieces of a partition add up to exactly `total`.
+uint64_t share(uint64_t total, uint64_t start, uint64_t end, uint64_t whole) {
+  const auto cumulative = [&](uint64_t x) { return total * x / whole; };  // < 2^64 for any real tensor
+  return cumulative(end) - cumulative(start);
 }
 
 TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
@@ -39,8 +42,6 @@ TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
   const uint64_t tiles = k.batch * mt * nt;
   const uint64_t clusters = arch.clusters;
   const uint64_t b_batches = k.b_per_batch ? k.batch : 1;
-  const double a_rate = static_cast<double>(k.a_dram_bytes) / static_cast<double>(k.batch * k.m * k.k);
-  const double b_rate = static_cast<double>(k.b_dram_bytes) / static_cast<double>(b_batches * k.k * k.n);
   std::vector<char> a_fetched(mp.a_resident ? k.batch * mt * kt : 0, 0);
   std::vector<char> b_fetched(mp.b_resident ? b_batches * nt * kt : 0, 0);
   const uint64_t pr = arch.pe_rows(), pc = arch.pe_cols();
@@ -84,7 +85,11 @@ TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
         if (k.a_dram_bytes == 0) continue;
         const uint64_t id = g.key * kt + kc;
         if (mp.a_resident && a_fetched[id]) continue;
-        const uint64_t bytes = share_bytes(a_rate, g.extent * tkc);
+        // This A block's part of the operand's DRAM bytes: its batch entry, rows and K chunk.
+        const uint64_t b = g.key / mt, i = g.key % mt;
+        const uint64_t batch_bytes = share(k.a_dram_bytes, b, b + 1, k.batch);
+        const uint64_t row_bytes = share(batch_bytes, i * rows_max, i * rows_max + g.extent, k.m);
+        const uint64_t bytes = share(row_bytes, kc * depth, kc * depth + tkc, k.k);
         step.dram_read_bytes += bytes;
         if (mp.a_resident) {
           a_fetched[id] = 1;
@@ -96,7 +101,10 @@ TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
         if (k.b_dram_bytes == 0) continue;
         const uint64_t id = g.key * kt + kc;
         if (mp.b_resident && b_fetched[id]) continue;
-        const uint64_t bytes = share_bytes(b_rate, g.extent * tkc);
+        const uint64_t bb = g.key / nt, j = g.key % nt;
+        const uint64_t batch_bytes = share(k.b_dram_bytes, bb, bb + 1, b_batches);
+        const uint64_t col_bytes = share(batch_bytes, j * cols_max, j * cols_max + g.extent, k.n);
+        const uint64_t bytes = share(col_bytes, kc * depth, kc * depth + tkc, k.k);
         step.dram_read_bytes += bytes;
         if (mp.b_resident) {
           b_fetched[id] = 1;
@@ -116,7 +124,6 @@ TilePlan build_elementwise_plan(const KernelDesc& k, const Mapping& mp, const Ar
   const uint64_t elements = k.elements();
   const uint64_t cluster_elements = static_cast<uint64_t>(arch.pes_per_cluster()) * mp.tm;
   const uint64_t clusters = arch.clusters;
-  const double in_rate = static_cast<double>(k.a_dram_bytes) / static_cast<double>(elements);
 
   TilePlan plan;
   if (k.table_bytes > 0) {
@@ -152,7 +159,7 @@ TilePlan build_elementwise_plan(const KernelDesc& k, const Mapping& mp, const Ar
       w.writeback_dram_bytes = k.out_on_chip ? 0 : w.writeback_bytes;
       step.work.push_back(w);
     }
-    step.dram_read_bytes = share_bytes(in_rate, step_elements);
+    step.dram_read_bytes = share(k.a_dram_bytes, off, off + step_elements, elements);
     plan.steps.push_back(std::move(step));
   }
   return plan;

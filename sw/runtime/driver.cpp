@@ -43,6 +43,8 @@ void Driver::run() {
     m.busy = hw::Accelerator::busy_between(busy_before, accelerator_.busy());
     m.busy.cycles = m.end_cycle - m.start_cycle;
     measurements_.push_back(m);
+    if (first_overflow_kernel_.empty() && accelerator_.l2().overflowed())
+      first_overflow_kernel_ = k.kernel->name;
   }
   finished_ = true;  // every engine now idles, so sc_start() returns by itself
 }

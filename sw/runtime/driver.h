@@ -3,6 +3,7 @@
 // command processor as one transaction and records its start, end, action counts and the
 // occupancy of every resource while it ran.
 #include <tlm_utils/simple_initiator_socket.h>
+#include <string>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -36,6 +37,8 @@ class Driver : public sc_core::sc_module {
          hw::ClockDomain clock);
 
   const std::vector<KernelMeasurement>& measurements() const { return measurements_; }
+  // The first kernel during which L2 staging overflowed (empty if none did).
+  const std::string& first_overflow_kernel() const { return first_overflow_kernel_; }
   bool finished() const { return finished_; }
 
  private:
@@ -45,6 +48,7 @@ class Driver : public sc_core::sc_module {
   std::vector<IssuedKernel> kernels_;
   hw::ClockDomain clock_;
   std::vector<KernelMeasurement> measurements_;
+  std::string first_overflow_kernel_;
   bool finished_ = false;
 };
 

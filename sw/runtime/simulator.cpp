@@ -37,8 +37,9 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config) 
   sc_core::sc_start();
   if (!driver.finished()) throw std::runtime_error("simulation stopped before the last kernel completed");
   if (accelerator.l2().overflowed()) {
-    throw std::runtime_error("L2 staging overflow: " + std::to_string(accelerator.l2().peak_staged_bytes()) +
-                             " B > " + std::to_string(accelerator.l2().staging_capacity_bytes()) + " B");
+    throw std::runtime_error("L2 staging overflow in kernel '" + driver.first_overflow_kernel() + "': " +
+                             std::to_string(accelerator.l2().peak_staged_bytes()) + " B > " +
+                             std::to_string(accelerator.l2().staging_capacity_bytes()) + " B");
   }
 
   const double seconds_per_cycle = 1.0 / (config.arch.clock_ghz * 1e9);

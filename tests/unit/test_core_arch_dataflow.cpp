@@ -216,14 +216,14 @@ TEST(CoreOsDataflow, GemmL2StagingFootprint) {
   KernelDesc k = gemm(64, 64, 128);
   k.a_dram_bytes = 64 * 128;  // 8192, 1 B per element
   k.b_dram_bytes = 128 * 64;  // 8192
-  // A step: 2 row panels x 32 x 32 = 2048, double-buffered 4096; B the same: 4096;
-  // output staging: 8 clusters x 32 x 32 = 8192. Total 16384.
-  EXPECT_EQ(l2_staging_footprint_bytes(k, {32, 32, 32, false, false}, a), 16384u);
+  // A step: 2 row panels x (32 x 32 + 2 B rounding margin) = 2052, double-buffered 4104; B the
+  // same: 4104; output staging: 8 clusters x 32 x 32 = 8192. Total 16400.
+  EXPECT_EQ(l2_staging_footprint_bytes(k, {32, 32, 32, false, false}, a), 16400u);
   // Resident A keeps all of it (8192) instead of two steps.
-  EXPECT_EQ(l2_staging_footprint_bytes(k, {32, 32, 32, true, false}, a), 20480u);
+  EXPECT_EQ(l2_staging_footprint_bytes(k, {32, 32, 32, true, false}, a), 20488u);
   EXPECT_EQ(l2_staging_footprint_bytes(k, {32, 32, 32, true, true}, a), 24576u);
   k.out_on_chip = true;
-  EXPECT_EQ(l2_staging_footprint_bytes(k, {32, 32, 32, false, false}, a), 8192u);
+  EXPECT_EQ(l2_staging_footprint_bytes(k, {32, 32, 32, false, false}, a), 8208u);
   // Operands already on chip: nothing staged.
   k.a_dram_bytes = 0;
   k.b_dram_bytes = 0;
@@ -235,8 +235,9 @@ TEST(CoreOsDataflow, ConvAStagingScalesWithFeatureMapBytes) {
   KernelDesc k = gemm(64, 64, 128);
   k.a_dram_bytes = 4096;  // half a byte per im2col element
   k.out_on_chip = true;
-  // A step covers 2 x 32 x 32 = 2048 im2col elements = 1024 feature-map bytes, x 2 buffers.
-  EXPECT_EQ(l2_staging_footprint_bytes(k, {32, 32, 32, false, false}, a), 2048u);
+  // A step covers 2 x 32 x 32 = 2048 im2col elements = 1024 feature-map bytes (+ 2 B rounding
+  // margin per block), x 2 buffers.
+  EXPECT_EQ(l2_staging_footprint_bytes(k, {32, 32, 32, false, false}, a), 2056u);
 }
 
 TEST(CoreOsDataflow, ElementwiseAndDmaL2StagingFootprint) {
@@ -275,11 +276,12 @@ TEST(CoreOsDataflow, CapacityViolationNamesTheBuffer) {
   EXPECT_EQ(capacity_violation(k, mp, a), "L1 needs 416 B per PE for tile 32x32x32, has 415 B");
 
   a.l1_bytes_per_pe = 4096;
-  // L2 staging need: A 2 x 2048 + B 2 x 2048 + out 8 x 1024 = 16384.
-  a.l2_bytes = 32768;  // staging half = 16384: fits exactly
+  // L2 staging need: A 2 x 2052 + B 2 x 2052 (with the 2 B rounding margin per block) + out
+  // 8 x 1024 = 16400.
+  a.l2_bytes = 32800;  // staging half = 16400: fits exactly
   EXPECT_EQ(capacity_violation(k, mp, a), "");
-  a.l2_bytes = 32766;  // activation 16383, staging 16383
-  EXPECT_EQ(capacity_violation(k, mp, a), "L2 staging needs 16384 B for tile 32x32x32, has 16383 B");
+  a.l2_bytes = 32798;  // activation 16399, staging 16399
+  EXPECT_EQ(capacity_violation(k, mp, a), "L2 staging needs 16400 B for tile 32x32x32, has 16399 B");
 }
 
 TEST(CoreKernelDesc, MacsPerKind) {
