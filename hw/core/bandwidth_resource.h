@@ -11,9 +11,9 @@
 // retire_before(t) forgets occupancy before t once no request can arrive earlier.
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
-#include <iterator>
-#include <map>
+#include <vector>
 
 namespace nm::hw {
 
@@ -32,44 +32,39 @@ class BandwidthResource {
     bytes_served_ += bytes;
     if (occupancy == 0) return request_cycle + latency_cycles_;
     busy_cycles_ += occupancy;
-    // Find the first gap of `occupancy` cycles at or after the request.
+    // Requests land near the end: find the first interval ending after the request from the back.
+    size_t next = busy_.size();
+    while (next > 0 && busy_[next - 1].end > request_cycle) --next;
+    // Walk forward to the first gap of `occupancy` cycles at or after the request.
     uint64_t start = request_cycle;
-    auto next = busy_.upper_bound(start);
-    if (next != busy_.begin()) {
-      auto prev = std::prev(next);
-      if (prev->second > start) start = prev->second;
-    }
-    while (next != busy_.end() && next->first < start + occupancy) {
-      start = std::max(start, next->second);
+    while (next < busy_.size() && busy_[next].start < start + occupancy) {
+      start = std::max(start, busy_[next].end);
       ++next;
     }
-    uint64_t end = start + occupancy;
-    // Fast path (a saturated resource): the request extends the last busy interval in place.
-    if (next == busy_.end() && !busy_.empty() && busy_.rbegin()->second == start) {
-      busy_.rbegin()->second = end;
-      return end + latency_cycles_;
-    }
-    // Insert [start, end) and merge with touching neighbours.
-    auto it = busy_.emplace_hint(next, start, end);
-    if (next != busy_.end() && next->first == end) {
-      it->second = next->second;
-      busy_.erase(next);
-    }
-    if (it != busy_.begin()) {
-      auto prev = std::prev(it);
-      if (prev->second == start) {
-        prev->second = it->second;
-        busy_.erase(it);
-      }
+    const uint64_t end = start + occupancy;
+    // Insert [start, end) before `next`, merging with touching neighbours.
+    const bool joins_prev = next > 0 && busy_[next - 1].end == start;
+    const bool joins_next = next < busy_.size() && busy_[next].start == end;
+    if (joins_prev && joins_next) {
+      busy_[next - 1].end = busy_[next].end;
+      busy_.erase(busy_.begin() + static_cast<std::ptrdiff_t>(next));
+    } else if (joins_prev) {
+      busy_[next - 1].end = end;
+    } else if (joins_next) {
+      busy_[next].start = start;
+    } else {
+      busy_.insert(busy_.begin() + static_cast<std::ptrdiff_t>(next), Interval{start, end});
     }
     return end + latency_cycles_;
   }
 
   void retire_before(uint64_t cycle) {
-    while (!busy_.empty() && busy_.begin()->second < cycle) busy_.erase(busy_.begin());
+    size_t keep = 0;
+    while (keep < busy_.size() && busy_[keep].end < cycle) ++keep;
+    busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(keep));
   }
 
-  uint64_t busy_until() const { return busy_.empty() ? 0 : busy_.rbegin()->second; }
+  uint64_t busy_until() const { return busy_.empty() ? 0 : busy_.back().end; }
   uint64_t busy_cycles() const { return busy_cycles_; }
   uint64_t bytes_served() const { return bytes_served_; }
   double bytes_per_cycle() const { return bytes_per_cycle_; }
@@ -78,7 +73,10 @@ class BandwidthResource {
  private:
   double bytes_per_cycle_ = 1.0;
   uint64_t latency_cycles_ = 0;
-  std::map<uint64_t, uint64_t> busy_;  // start -> end of disjoint busy intervals
+  struct Interval {
+    uint64_t start, end;
+  };
+  std::vector<Interval> busy_;  // disjoint busy intervals, sorted, touching ones merged
   uint64_t busy_cycles_ = 0;
   uint64_t bytes_served_ = 0;
 };

@@ -6,7 +6,7 @@
 namespace nm::hw {
 
 uint64_t os_chunk_cycles(uint64_t rows, uint64_t cols, uint64_t tkc, const ArchConfig& arch) {
-  return tkc * ceil_div(rows, arch.pe_rows()) * ceil_div(cols, arch.pe_cols());
+  return os_chunk_cycles(rows, cols, tkc, arch.pe_rows(), arch.pe_cols());
 }
 
 uint64_t os_fill_drain_cycles(const ArchConfig& arch) {

@@ -19,6 +19,11 @@ inline uint64_t ceil_div(uint64_t a, uint64_t b) {
 }
 
 uint64_t os_chunk_cycles(uint64_t rows, uint64_t cols, uint64_t tkc, const ArchConfig& arch);
+// The same for a known pe_rows x pe_cols grid (hot loops compute the grid once).
+inline uint64_t os_chunk_cycles(uint64_t rows, uint64_t cols, uint64_t tkc, uint64_t pe_rows,
+                                uint64_t pe_cols) {
+  return tkc * ((rows + pe_rows - 1) / pe_rows) * ((cols + pe_cols - 1) / pe_cols);
+}
 uint64_t os_fill_drain_cycles(const ArchConfig& arch);
 // Cycles of one element-wise step on a cluster: elements spread over its PEs.
 uint64_t elementwise_step_cycles(uint64_t cluster_elements, uint32_t macs_per_element,

@@ -66,8 +66,7 @@ TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
 
         ClusterWork w;
         w.cluster = static_cast<uint32_t>(c);
-        w.compute_cycles =
-            os_chunk_cycles(rows, cols, tkc, arch) + (kc == 0 ? os_fill_drain_cycles(arch) : 0);
+        w.compute_cycles = os_chunk_cycles(rows, cols, tkc, pr, pc) + (kc == 0 ? pr + pc : 0);
         w.macs = rows * cols * tkc;
         // Each A element lands in every active PE of its PE row, each B element in its PE column.
         w.l1_write_bytes = (rows * std::min(cols, pc) + cols * std::min(rows, pr)) * tkc * in;
