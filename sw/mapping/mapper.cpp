@@ -61,18 +61,26 @@ QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::A
               (k.a_dram_bytes + k.b_dram_bytes > 0 ? static_cast<double>(arch.dram_latency_cycles()) : 0.0);
   } else {
     const uint64_t per_step = static_cast<uint64_t>(arch.pe_count) * mp.tm;
+    const uint64_t per_cluster = static_cast<uint64_t>(arch.pes_per_cluster()) * mp.tm;
     const uint64_t steps = ceil_div(k.elements(), per_step);
     compute = static_cast<double>(steps) *
-              static_cast<double>(hw::elementwise_step_cycles(
-                  static_cast<uint64_t>(arch.pes_per_cluster()) * mp.tm, k.macs_per_element, arch));
+              static_cast<double>(hw::elementwise_step_cycles(per_cluster, k.macs_per_element, arch));
     const double e = static_cast<double>(k.elements());
-    noc_bytes = e * static_cast<double>(hw::elementwise_in_bytes_per_element(k, arch.datatype) +
-                                        hw::elementwise_out_bytes_per_element(k, arch.datatype));
-    dram_bytes = static_cast<double>(k.a_dram_bytes + k.table_bytes) +
-                 (k.out_on_chip ? 0.0 : e * hw::elementwise_out_bytes_per_element(k, arch.datatype));
-    // The first step's DMA and NoC transfer are exposed before compute starts.
-    compute += static_cast<double>(per_step) * (static_cast<double>(k.a_dram_bytes) / e) /
-               arch.dram_bytes_per_cycle();
+    const double in_pe = static_cast<double>(hw::elementwise_in_bytes_per_element(k, arch.datatype));
+    const double out_pe = static_cast<double>(hw::elementwise_out_bytes_per_element(k, arch.datatype));
+    noc_bytes = e * (in_pe + out_pe);
+    dram_bytes = static_cast<double>(k.a_dram_bytes + k.table_bytes) + (k.out_on_chip ? 0.0 : e * out_pe);
+    // Exposed pipeline fill and drain grow with the chunk: the table and the first step's inputs
+    // arrive before any compute, and the last chunk's outputs leave after it.
+    const double latency = static_cast<double>(arch.dram_latency_cycles());
+    const double first = std::min(e, static_cast<double>(per_step));
+    const double last = std::min(e, static_cast<double>(per_cluster));
+    exposed =
+        (static_cast<double>(k.table_bytes) + first * in_pe + last * out_pe) / arch.noc_bytes_per_cycle() +
+        (static_cast<double>(k.table_bytes) + first * static_cast<double>(k.a_dram_bytes) / e +
+         (k.out_on_chip ? 0.0 : last * out_pe)) /
+            arch.dram_bytes_per_cycle() +
+        (k.a_dram_bytes + k.table_bytes > 0 ? latency : 0.0) + (k.out_on_chip ? 0.0 : latency);
   }
   QuickCost cost;
   const double l2_bytes = noc_bytes + dram_bytes;
@@ -220,7 +228,7 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
   }
   MappingChoice best;
   bool have = false;
-  for (const hw::Mapping& m : finalists) {
+  auto consider = [&](const hw::Mapping& m) {
     const hw::TilePlan plan = hw::build_tile_plan(kernel, m, arch_);
     MappingChoice c;
     c.mapping = m;
@@ -233,6 +241,18 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
         (c.estimate.cycles == best.estimate.cycles && c.dynamic_energy_pj < best.dynamic_energy_pj)) {
       best = c;
       have = true;
+    }
+  };
+  for (const hw::Mapping& m : finalists) consider(m);
+  if (kernel.kind == hw::KernelKind::kGemm) {
+    // K depth only trades pipeline granularity against buffer use: refine it exhaustively for the
+    // winning (tm, tn, residency), so a larger buffer only adds depths to choose from.
+    const hw::Mapping winner = best.mapping;
+    const uint32_t tk_cap = even_cap(kernel.k, 128);
+    for (uint32_t tk = std::max<uint32_t>(2, winner.tk / 4 / 2 * 2); tk <= tk_cap; tk += 2) {
+      hw::Mapping m = winner;
+      m.tk = tk;
+      if (tk != winner.tk && hw::mapping_fits(kernel, m, arch_)) consider(m);
     }
   }
   return best;
