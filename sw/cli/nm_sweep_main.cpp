@@ -1,0 +1,283 @@
+// nm_sweep: runs a cartesian design-space sweep, one nm_sim child process per (point, workload)
+// task (SystemC elaborates once per process), --jobs at a time. Each finished row is appended
+// with one write() to an O_APPEND file, so a sweep killed at any moment keeps every finished row
+// whole; --resume runs only the missing tasks. --shard I/N runs tasks with index % N == I - 1;
+// --merge joins shard files. The finished file is sorted by task with Pareto points marked.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "hw/core/input_error.h"
+#include "sw/graph/workloads.h"
+#include "sw/proc/subprocess.h"
+#include "sw/report/report.h"
+#include "sw/sweep/sweep_csv.h"
+#include "sw/sweep/sweep_spec.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nm::InputError;
+
+constexpr const char* kUsage =
+    "usage: nm_sweep --sweep SWEEP.yaml --workloads A,B,... --out OUT.csv [--config FILE.yaml]\n"
+    "                [--jobs N] [--shard I/N] [--resume]\n"
+    "       nm_sweep --merge OUT.csv SHARD1.csv SHARD2.csv ...\n"
+    "Runs every point of the sweep on every workload as its own nm_sim process and writes one CSV\n"
+    "row per (point, workload), with Pareto-optimal points (latency, energy, area proxy) marked.\n";
+
+struct Options {
+  std::string sweep, out;
+  std::vector<std::string> workloads;
+  std::optional<std::string> config;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  size_t shard = 1, shards = 1;
+  bool resume = false;
+  std::vector<std::string> merge_inputs;  // with --merge
+  bool merge = false;
+  bool help = false;
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, sep)) {
+    if (!part.empty()) parts.push_back(part);
+  }
+  return parts;
+}
+
+size_t positive(const std::string& flag, const std::string& v) {
+  size_t pos = 0;
+  long long n = -1;
+  try {
+    n = std::stoll(v, &pos);
+  } catch (const std::exception&) {
+  }
+  if (n <= 0 || pos != v.size())
+    throw InputError("command line", flag, "expected a positive integer, got '" + v + "'");
+  return static_cast<size_t>(n);
+}
+
+Options parse(const std::vector<std::string>& args) {
+  Options o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* expected) {
+      if (i + 1 >= args.size())
+        throw InputError("command line", a, std::string("expected ") + expected + " after it");
+      return args[++i];
+    };
+    if (a == "--sweep") {
+      o.sweep = value("a sweep file");
+    } else if (a == "--workloads") {
+      o.workloads = split(value("a comma-separated list of workloads"), ',');
+    } else if (a == "--out") {
+      o.out = value("an output CSV path");
+    } else if (a == "--config") {
+      o.config = value("a config file");
+    } else if (a == "--jobs") {
+      o.jobs = static_cast<unsigned>(positive(a, value("a positive integer")));
+    } else if (a == "--shard") {
+      const std::string v = value("I/N");
+      const auto parts = split(v, '/');
+      if (parts.size() != 2) throw InputError("command line", a, "expected I/N, got '" + v + "'");
+      o.shard = positive(a, parts[0]);
+      o.shards = positive(a, parts[1]);
+      if (o.shard > o.shards)
+        throw InputError("command line", a, "expected I between 1 and N, got '" + v + "'");
+    } else if (a == "--resume") {
+      o.resume = true;
+    } else if (a == "--merge") {
+      o.merge = true;
+      o.out = value("an output CSV path");
+      while (i + 1 < args.size()) o.merge_inputs.push_back(args[++i]);
+      if (o.merge_inputs.empty())
+        throw InputError("command line", a, "expected shard CSV files after OUT.csv");
+    } else if (a == "--help" || a == "-h") {
+      o.help = true;
+    } else {
+      throw InputError("command line", a, "unknown option; see nm_sweep --help");
+    }
+  }
+  if (o.help || o.merge) return o;
+  if (o.sweep.empty()) throw InputError("command line", "--sweep", "expected a sweep file");
+  if (o.workloads.empty()) throw InputError("command line", "--workloads", "expected at least one workload");
+  if (o.out.empty()) throw InputError("command line", "--out", "expected an output CSV path");
+  return o;
+}
+
+std::string first_line(const fs::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// One line on stderr, redrawn in place: done/total and the time left at the current rate.
+class ProgressBar {
+ public:
+  explicit ProgressBar(size_t total) : total_(total), enabled_(isatty(STDERR_FILENO) != 0) {}
+  void update(size_t done) {
+    if (!enabled_ || total_ == 0) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double eta =
+        done > 0 ? elapsed * static_cast<double>(total_ - done) / static_cast<double>(done) : 0.0;
+    const size_t width = 30, filled = width * done / total_;
+    std::cerr << fmt::format("\r[{}{}] {}/{}  ETA {:.0f} s ", std::string(filled, '#'),
+                             std::string(width - filled, '.'), done, total_, eta)
+              << std::flush;
+    if (done == total_) std::cerr << "\n";
+  }
+
+ private:
+  size_t total_;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+struct Task {
+  size_t index, point;
+  std::string workload;
+};
+
+int run_sweep(const Options& o) {
+  const nm::sw::SweepSpec spec = nm::sw::load_sweep_spec(o.sweep, o.config);
+  for (const std::string& w : o.workloads) {  // unknown workloads fail now, not once per point
+    nm::sw::load_workload(w, {}, {"workloads", std::string(NM_SOURCE_DIR) + "/workloads"});
+  }
+  const std::string header = nm::sw::csv_line(nm::sw::sweep_header(spec));
+
+  std::vector<Task> tasks;
+  for (size_t p = 0; p < spec.point_count(); ++p) {
+    for (const std::string& w : o.workloads) {
+      const size_t index = tasks.size();
+      tasks.push_back({index, p, w});
+    }
+  }
+  std::set<size_t> done;
+  if (fs::exists(o.out)) {
+    if (!o.resume) throw InputError(o.out, "file", "exists; pass --resume to continue it, or remove it");
+    const nm::sw::SweepCsv existing = nm::sw::read_sweep_csv(o.out, /*truncate_partial=*/true);
+    if (existing.header != header)
+      throw InputError(o.out, "header", "written by a different sweep; cannot resume it");
+    for (const std::string& row : existing.rows) done.insert(nm::sw::row_task(row));
+  } else {
+    std::ofstream(o.out) << header << "\n";
+  }
+  std::vector<Task> pending;
+  for (const Task& t : tasks) {
+    if (t.index % o.shards == o.shard - 1 && !done.count(t.index)) pending.push_back(t);
+  }
+  const size_t total = pending.size() + std::count_if(done.begin(), done.end(),
+                                                      [&](size_t i) { return i % o.shards == o.shard - 1; });
+
+  const int fd = ::open(o.out.c_str(), O_WRONLY | O_APPEND);
+  if (fd < 0) throw InputError(o.out, "file", "cannot open for appending");
+  char scratch_template[] = "/tmp/nm_sweep_XXXXXX";
+  const fs::path scratch = ::mkdtemp(scratch_template);
+  const std::string nm_sim = nm::sw::self_directory() + "/nm_sim";
+
+  struct Running {
+    Task task;
+    fs::path json, err;
+  };
+  std::map<pid_t, Running> running;
+  ProgressBar bar(total);
+  size_t finished = total - pending.size();
+  bar.update(finished);
+  bool crashed = false;
+  size_t next = 0;
+  while (next < pending.size() || !running.empty()) {
+    while (running.size() < o.jobs && next < pending.size()) {
+      const Task& t = pending[next++];
+      Running r{t, scratch / fmt::format("{}.json", t.index), scratch / fmt::format("{}.err", t.index)};
+      std::vector<std::string> argv = {nm_sim, "--workload", t.workload, "--json", r.json.string()};
+      if (spec.base_config) argv.insert(argv.end(), {"--config", *spec.base_config});
+      for (const auto& [key, value] : spec.point(t.point))
+        argv.insert(argv.end(), {"--set", key + "=" + value});
+      running.emplace(nm::sw::start_process(argv, "", r.err.string()), r);
+    }
+    const auto [pid, status] = nm::sw::wait_any();
+    const auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const Running r = it->second;
+    running.erase(it);
+    std::string row;
+    const auto assignments = spec.point(r.task.point);
+    if (status == 0) {
+      std::ifstream in(r.json);
+      const nlohmann::json result = nlohmann::json::parse(in);
+      row = nm::sw::sweep_row(r.task.index, r.task.point, r.task.workload, assignments, &result, "ok");
+    } else {
+      // Exit 2 is a point the config rules reject (e.g. buffers too small): a result, not a crash.
+      if (status != 2) crashed = true;
+      const std::string why = first_line(r.err);
+      row = nm::sw::sweep_row(r.task.index, r.task.point, r.task.workload, assignments, nullptr,
+                              status == 2 ? why : fmt::format("crash: exit {}: {}", status, why));
+    }
+    // One write() of one whole line: a kill leaves the row either absent or complete.
+    if (::write(fd, row.data(), row.size()) != static_cast<ssize_t>(row.size())) {
+      throw std::runtime_error("cannot append to " + o.out);
+    }
+    bar.update(++finished);
+  }
+  ::close(fd);
+  fs::remove_all(scratch);
+  nm::sw::write_file_atomically(o.out, nm::sw::finalize_csv(nm::sw::read_sweep_csv(o.out, false)));
+  return crashed ? 3 : 0;
+}
+
+int run_merge(const Options& o) {
+  nm::sw::SweepCsv merged;
+  std::map<uint64_t, std::string> rows;
+  for (const std::string& in : o.merge_inputs) {
+    const nm::sw::SweepCsv part = nm::sw::read_sweep_csv(in, false);
+    if (merged.header.empty()) merged.header = part.header;
+    if (part.header != merged.header)
+      throw InputError(in, "header", "differs from " + o.merge_inputs.front() + "'s");
+    for (const std::string& row : part.rows) {
+      // The Pareto mark depends on the other rows: compare rows without it.
+      const std::string body = row.substr(0, row.rfind(','));
+      const auto [it, inserted] = rows.emplace(nm::sw::row_task(row), row);
+      if (!inserted && it->second.substr(0, it->second.rfind(',')) != body) {
+        throw InputError(in, "task " + std::to_string(it->first),
+                         "appears in two inputs with different figures");
+      }
+    }
+  }
+  for (const auto& [task, row] : rows) merged.rows.push_back(row);
+  nm::sw::write_file_atomically(o.out, nm::sw::finalize_csv(merged));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  try {
+    const Options o = parse(std::vector<std::string>(argv + 1, argv + argc));
+    if (o.help) {
+      std::cout << kUsage;
+      return 0;
+    }
+    return o.merge ? run_merge(o) : run_sweep(o);
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return 3;
+  }
+}

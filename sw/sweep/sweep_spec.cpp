@@ -1,0 +1,94 @@
+#include "sw/sweep/sweep_spec.h"
+
+#include <yaml-cpp/yaml.h>
+#include <filesystem>
+
+#include "hw/core/input_error.h"
+#include "sw/config/config_loader.h"
+#include "sw/config/yaml_text.h"
+
+namespace nm::sw {
+
+size_t SweepSpec::point_count() const {
+  size_t n = 1;
+  for (const SweepAxis& a : axes) n *= a.values.size();
+  return axes.empty() ? 0 : n;
+}
+
+std::vector<std::pair<std::string, std::string>> SweepSpec::point(size_t index) const {
+  std::vector<std::pair<std::string, std::string>> assignments(axes.size());
+  for (size_t i = axes.size(); i-- > 0;) {  // last axis fastest
+    const SweepAxis& a = axes[i];
+    assignments[i] = {a.key, a.values[index % a.values.size()]};
+    index /= a.values.size();
+  }
+  return assignments;
+}
+
+SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::string>& base_config_override) {
+  namespace fs = std::filesystem;
+  if (!fs::is_regular_file(path)) throw InputError(path, "file", "cannot open: no such file");
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    throw InputError(
+        path, "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1),
+        e.msg);
+  }
+  if (!root.IsMap()) throw InputError(path, "top level", "expected a mapping with keys base_config, axes");
+  SweepSpec spec;
+  spec.file = path;
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    if (key == "base_config") {
+      if (!kv.second.IsScalar()) throw InputError(path, key, "expected a path to a config file");
+      // Relative to the sweep file, like a config's energy_table.
+      fs::path p = kv.second.Scalar();
+      if (p.is_relative()) p = fs::path(path).parent_path() / p;
+      spec.base_config = p.lexically_normal().string();
+    } else if (key == "axes") {
+      if (!kv.second.IsMap() || kv.second.size() == 0) {
+        throw InputError(
+            path, key,
+            "expected a mapping of config keys to lists of values, got " + yaml_text::describe(kv.second));
+      }
+      for (const auto& axis : kv.second) {
+        SweepAxis a;
+        a.key = axis.first.as<std::string>();
+        const std::string where = yaml_text::join_key("axes", a.key);
+        if (!axis.second.IsSequence() || axis.second.size() == 0) {
+          throw InputError(path, where,
+                           "expected a non-empty list of values, got " + yaml_text::describe(axis.second));
+        }
+        for (const auto& v : axis.second) {
+          if (!v.IsScalar())
+            throw InputError(path, where, "expected scalar values, got " + yaml_text::describe(v));
+          a.values.push_back(v.Scalar());
+        }
+        spec.axes.push_back(std::move(a));
+      }
+    } else {
+      throw InputError(path, key, "unknown key; expected one of base_config, axes");
+    }
+  }
+  if (spec.axes.empty()) throw InputError(path, "axes", "expected at least one axis");
+  if (base_config_override) spec.base_config = *base_config_override;
+
+  // Check every value against the config's own rules now, not one failed point at a time.
+  const SimConfig base = spec.base_config ? load_config_file(*spec.base_config) : builtin_default_config();
+  for (const SweepAxis& a : spec.axes) {
+    for (const std::string& v : a.values) {
+      SimConfig probe = base;
+      try {
+        apply_override(probe, a.key + "=" + v);
+      } catch (const InputError& e) {
+        throw InputError(path, yaml_text::join_key("axes", a.key),
+                         std::string("invalid value '") + v + "': " + e.what());
+      }
+    }
+  }
+  return spec;
+}
+
+}  // namespace nm::sw

@@ -1,0 +1,33 @@
+#pragma once
+// A design-space sweep: a base configuration and axes of config keys, crossed into points.
+//
+// Contract: axes keep the file's order; points enumerate the cartesian product with the first
+// axis slowest. Every axis key and value is checked up front by applying it to the base config
+// (same keys and checks as --set), so a bad sweep file fails before any point runs, with an
+// InputError naming the sweep file and the key.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nm::sw {
+
+struct SweepAxis {
+  std::string key;                  // config key path, e.g. "l2.bytes"
+  std::vector<std::string> values;  // YAML scalars as written
+};
+
+struct SweepSpec {
+  std::string file;
+  std::optional<std::string> base_config;  // resolved path, or none for the built-in default
+  std::vector<SweepAxis> axes;
+
+  size_t point_count() const;
+  // The (key, value) assignments of point `index` (0-based).
+  std::vector<std::pair<std::string, std::string>> point(size_t index) const;
+};
+
+// `base_config_override` (from the command line) replaces the file's base_config.
+SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::string>& base_config_override);
+
+}  // namespace nm::sw

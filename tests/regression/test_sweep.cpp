@@ -1,0 +1,208 @@
+// nm_sweep end to end: kill -9 and resume, shards and merge, monotonicity across resources,
+// and bad input. Each point is its own nm_sim process, so these run real simulations.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sw/sweep/sweep_csv.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path scratch() {
+  static const fs::path dir = [] {
+    const fs::path d = fs::temp_directory_path() / ("nm_sweep_test_" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+class ScratchCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(scratch(), ec);
+  }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path write_sweep(const std::string& name, const std::string& text) {
+  const fs::path p = scratch() / name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+struct Result {
+  int status;
+  std::string err;
+};
+
+Result sweep(const std::string& args) {
+  const fs::path err = scratch() / "err.txt";
+  const int raw = std::system((std::string(NM_SWEEP_PATH) + " " + args + " 2>" + err.string()).c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read(err)};
+}
+
+size_t data_rows(const fs::path& csv) {
+  const std::string text = read(csv);
+  size_t lines = 0;
+  for (char c : text) lines += c == '\n';
+  return lines > 0 ? lines - 1 : 0;
+}
+
+// 6 points x 2 workloads = 12 tasks.
+const char* kSmallSweep =
+    "axes:\n"
+    "  dram.bandwidth_gbps: [32, 64, 128]\n"
+    "  l2.bytes: [524288, 1048576]\n";
+
+TEST(Sweep, WritesEveryTaskOnceAndMarksPareto) {
+  const fs::path spec = write_sweep("small.yaml", kSmallSweep), out = scratch() / "plain.csv";
+  const Result r =
+      sweep("--sweep " + spec.string() + " --workloads gcn,tiny_mlp --out " + out.string() + " --jobs 2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nm::sw::SweepCsv csv = nm::sw::read_sweep_csv(out.string(), false);
+  ASSERT_EQ(csv.rows.size(), 12u);
+  std::map<std::string, int> pareto_points;
+  for (size_t i = 0; i < csv.rows.size(); ++i) {
+    const auto f = nm::sw::split_csv_line(csv.rows[i]);
+    EXPECT_EQ(nm::sw::row_task(csv.rows[i]), i);  // sorted by task
+    EXPECT_EQ(f[f.size() - 2], "ok");
+    ASSERT_TRUE(f.back() == "0" || f.back() == "1");
+    pareto_points[f[2]] += f.back() == "1";
+  }
+  EXPECT_GE(pareto_points["gcn"], 1);
+  EXPECT_GE(pareto_points["tiny_mlp"], 1);
+}
+
+TEST(Sweep, KilledMidwayAndResumedLosesNoPointAndRepeatsNone) {
+  const fs::path spec = write_sweep("kill.yaml", kSmallSweep);
+  const fs::path reference = scratch() / "reference.csv", out = scratch() / "killed.csv";
+  ASSERT_EQ(sweep("--sweep " + spec.string() + " --workloads gcn,bert_base --out " + reference.string() +
+                  " --jobs 1")
+                .status,
+            0);
+
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl(NM_SWEEP_PATH, NM_SWEEP_PATH, "--sweep", spec.c_str(), "--workloads", "gcn,bert_base", "--out",
+            out.c_str(), "--jobs", "1", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Kill as soon as a few rows are in, well before the 12 tasks finish.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (data_rows(out) < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  const size_t rows_at_kill = data_rows(out);
+  ASSERT_GE(rows_at_kill, 3u);
+  ASSERT_LT(rows_at_kill, 12u) << "the sweep finished before it could be killed";
+
+  const Result resumed = sweep("--sweep " + spec.string() + " --workloads gcn,bert_base --out " +
+                               out.string() + " --jobs 2 --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  const nm::sw::SweepCsv csv = nm::sw::read_sweep_csv(out.string(), false);
+  std::set<uint64_t> tasks;
+  for (const std::string& row : csv.rows) EXPECT_TRUE(tasks.insert(nm::sw::row_task(row)).second) << row;
+  EXPECT_EQ(tasks.size(), 12u);
+  EXPECT_EQ(read(out), read(reference));  // the same figures as an uninterrupted sweep
+}
+
+TEST(Sweep, ShardsMergedEqualTheUnshardedRun) {
+  const fs::path spec = write_sweep("shard.yaml", kSmallSweep), whole = scratch() / "whole.csv";
+  const std::string base = "--sweep " + spec.string() + " --workloads gcn,tiny_mlp --jobs 2 --out ";
+  ASSERT_EQ(sweep(base + whole.string()).status, 0);
+  std::string shards;
+  for (int i = 1; i <= 3; ++i) {
+    const fs::path part = scratch() / ("shard" + std::to_string(i) + ".csv");
+    ASSERT_EQ(sweep(base + part.string() + " --shard " + std::to_string(i) + "/3").status, 0);
+    EXPECT_EQ(data_rows(part), 4u);
+    shards += " " + part.string();
+  }
+  const fs::path merged = scratch() / "merged.csv";
+  const Result r = sweep("--merge " + merged.string() + shards);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read(merged), read(whole));
+}
+
+TEST(Sweep, MoreDramNocOrL2NeverMakesAPointSlower) {
+  const fs::path spec = write_sweep("mono.yaml",
+                                    "axes:\n"
+                                    "  dram.bandwidth_gbps: [32, 128]\n"
+                                    "  noc.bandwidth_gbps: [128, 512]\n"
+                                    "  l2.bytes: [524288, 1048576, 2097152]\n");
+  const fs::path out = scratch() / "mono.csv";
+  const Result r =
+      sweep("--sweep " + spec.string() + " --workloads gcn,bert_base,resnet50 --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nm::sw::SweepCsv csv = nm::sw::read_sweep_csv(out.string(), false);
+  const auto header = nm::sw::split_csv_line(csv.header);
+  const auto col = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  const size_t workload = col("workload"), dram = col("dram.bandwidth_gbps"), noc = col("noc.bandwidth_gbps"),
+               l2 = col("l2.bytes"), cycles = col("cycles");
+  std::vector<std::vector<std::string>> rows;
+  for (const std::string& row : csv.rows) rows.push_back(nm::sw::split_csv_line(row));
+  size_t pairs = 0;
+  for (const auto& a : rows) {
+    for (const auto& b : rows) {
+      if (a[workload] != b[workload]) continue;
+      const bool no_less = std::stod(b[dram]) >= std::stod(a[dram]) &&
+                           std::stod(b[noc]) >= std::stod(a[noc]) && std::stod(b[l2]) >= std::stod(a[l2]);
+      if (!no_less || &a == &b) continue;
+      ++pairs;
+      EXPECT_LE(std::stoull(b[cycles]), std::stoull(a[cycles]))
+          << b[workload] << ": dram " << b[dram] << " noc " << b[noc] << " l2 " << b[l2]
+          << " is slower than dram " << a[dram] << " noc " << a[noc] << " l2 " << a[l2];
+    }
+  }
+  EXPECT_GT(pairs, 0u);
+}
+
+TEST(Sweep, RejectsBadInputWithOneLine) {
+  const fs::path bad = write_sweep("bad.yaml", "axes:\n  l2.bytez: [1, 2]\n");
+  Result r = sweep("--sweep " + bad.string() + " --workloads gcn --out " + (scratch() / "bad.csv").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("bad.yaml"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("l2.bytez"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(scratch() / "bad.csv"));
+
+  const fs::path spec = write_sweep("ok.yaml", kSmallSweep), exists = scratch() / "exists.csv";
+  std::ofstream(exists) << "keep me\n";
+  r = sweep("--sweep " + spec.string() + " --workloads gcn --out " + exists.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
+  EXPECT_EQ(read(exists), "keep me\n");  // nothing already written is lost
+
+  r = sweep("--sweep " + spec.string() + " --workloads gcn --out x.csv --shard 4/3");
+  EXPECT_EQ(r.status, 2);
+  r = sweep("--sweep " + spec.string() + " --workloads resnet51 --out " + (scratch() / "w.csv").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("resnet51"), std::string::npos) << r.err;
+}
+
+}  // namespace
