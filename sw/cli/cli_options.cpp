@@ -10,9 +10,14 @@ namespace nm::sw {
 const char* cli_usage() {
   return "usage: nm_sim --workload NAME|FILE.yaml [--config FILE.yaml] [--set key.path=value]...\n"
          "              [--datatype int8|fp16] [--seq-len N] [--json FILE] [--csv FILE] [--verbose]\n"
+         "       nm_sim --table3 [--config FILE.yaml] [--set key.path=value]... [--datatype int8|fp16]\n"
+         "              [--seq-len N] [--json FILE]\n"
          "       nm_sim --list-workloads\n"
          "Simulates one inference of a network on the NeuralMatrix GEMM accelerator (SystemC/TLM-2.0).\n"
-         "Without --config the built-in default (configs/pe1024.yaml, the paper's Table 2) is used.\n";
+         "Without --config the built-in default (configs/pe1024.yaml, the paper's Table 2) is used.\n"
+         "--table3 runs ResNet-50, BERT-base and GCN and prints the paper's Table 3 with the simulated\n"
+         "NeuralMatrix row, its ratio to the paper's, and the throughput-per-power gains over CPU, GPU, "
+         "SoC.\n";
 }
 
 CliOptions parse_cli(const std::vector<std::string>& args) {
@@ -52,6 +57,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       o.json_path = value("an output file path");
     } else if (a == "--csv") {
       o.csv_path = value("an output file path");
+    } else if (a == "--table3") {
+      o.table3 = true;
     } else if (a == "--list-workloads") {
       o.list_workloads = true;
     } else if (a == "--verbose" || a == "-v") {
@@ -62,8 +69,17 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       throw InputError("command line", a, "unknown option; see nm_sim --help");
     }
   }
-  if (!o.help && !o.list_workloads && o.workload.empty()) {
-    throw InputError("command line", "--workload", "expected a workload (see nm_sim --list-workloads)");
+  if (o.table3) {
+    // Table 3 fixes the workloads, and its runs' per-kernel output goes nowhere.
+    if (!o.workload.empty())
+      throw InputError("command line", "--table3", "expected either --table3 or --workload, not both");
+    if (o.csv_path) throw InputError("command line", "--csv", "not available with --table3 (use --workload)");
+    if (o.verbose)
+      throw InputError("command line", "--verbose", "not available with --table3 (use --workload)");
+  }
+  if (!o.help && !o.list_workloads && !o.table3 && o.workload.empty()) {
+    throw InputError("command line", "--workload",
+                     "expected a workload (see nm_sim --list-workloads) or --table3");
   }
   return o;
 }

@@ -18,6 +18,7 @@ struct CliOptions {
   int64_t seq_len = 128;
   std::optional<std::string> json_path;
   std::optional<std::string> csv_path;
+  bool table3 = false;  // the paper's Table 3: every Table 3 network, each in a child nm_sim
   bool list_workloads = false;
   bool verbose = false;
   bool help = false;

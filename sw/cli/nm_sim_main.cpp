@@ -1,17 +1,23 @@
 // nm_sim: parse, load, lower, simulate, report. Errors in the user's input print one line
 // "error: ..." and exit 2; output files are written only after a successful run.
+#include <array>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <systemc>
 
 #include "hw/core/input_error.h"
 #include "sw/cli/cli_options.h"
 #include "sw/config/config_loader.h"
+#include "sw/config/reference_data.h"
 #include "sw/graph/workloads.h"
 #include "sw/lowering/kernel_program.h"
+#include "sw/proc/subprocess.h"
 #include "sw/report/report.h"
+#include "sw/report/table3.h"
 #include "sw/runtime/simulator.h"
 
 namespace {
@@ -36,6 +42,117 @@ void list_workloads() {
   }
 }
 
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A private directory for the children's JSON and stderr, removed however the run ends.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "nm_sim_table3_XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr)
+      throw std::runtime_error("cannot create a directory in " + pattern);
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// What the simulated row ran with, for the table's heading.
+std::string table3_label(const nm::sw::CliOptions& options, const nlohmann::json& config) {
+  std::string label =
+      options.config_path ? *options.config_path : "built-in default config (configs/pe1024.yaml)";
+  label += ", " + config.at("datatype").get<std::string>();
+  for (const std::string& assignment : options.overrides) label += ", --set " + assignment;
+  label += ", BERT sequence length " + std::to_string(options.seq_len);
+  return label;
+}
+
+// SystemC elaborates once per process, so each network runs in a child nm_sim with the same
+// config arguments; the three run in parallel.
+int run_table3(const nm::sw::CliOptions& options) {
+  using namespace nm::sw;
+  const ReferenceTable reference = load_reference_table();
+  const ScratchDir scratch;
+  std::vector<std::string> common;
+  if (options.config_path) common.insert(common.end(), {"--config", *options.config_path});
+  for (const std::string& assignment : options.overrides) common.insert(common.end(), {"--set", assignment});
+  if (options.datatype) common.insert(common.end(), {"--datatype", *options.datatype});
+  common.insert(common.end(), {"--seq-len", std::to_string(options.seq_len)});
+
+  constexpr size_t kRuns = kTable3Workloads.size();
+  auto json_path = [&](size_t w) { return scratch.path() / (std::string(kTable3Workloads[w]) + ".json"); };
+  auto stderr_path = [&](size_t w) {
+    return scratch.path() / (std::string(kTable3Workloads[w]) + ".stderr");
+  };
+  std::map<pid_t, size_t> running;
+  std::array<int, kRuns> status{};
+  auto wait_all = [&] {
+    while (!running.empty()) {
+      const auto [pid, exit_status] = wait_any();
+      const auto it = running.find(pid);
+      if (it == running.end()) continue;
+      status[it->second] = exit_status;
+      running.erase(it);
+    }
+  };
+  try {
+    for (size_t w = 0; w < kRuns; ++w) {
+      std::vector<std::string> argv = {self_directory() + "/nm_sim", "--workload", kTable3Workloads[w],
+                                       "--json", json_path(w).string()};
+      argv.insert(argv.end(), common.begin(), common.end());
+      running[start_process(argv, "", stderr_path(w).string())] = w;
+    }
+  } catch (...) {
+    wait_all();  // reap the children already started before giving up
+    throw;
+  }
+  wait_all();
+
+  // A failing child already printed its one error line (to its stderr file): pass the first on
+  // and exit with its status, so a bad config gives one line, not one per network.
+  for (size_t w = 0; w < kRuns; ++w) {
+    if (status[w] == 0) continue;
+    const std::string err = read_text(stderr_path(w));
+    if (status[w] == 2) {
+      std::cerr << err;
+      return 2;
+    }
+    std::cerr << (err.empty() ? "internal error: nm_sim --workload " + std::string(kTable3Workloads[w]) +
+                                    " exited with status " + std::to_string(status[w]) + "\n"
+                              : err);
+    return 3;
+  }
+  for (size_t w = 0; w < kRuns; ++w) std::cerr << read_text(stderr_path(w));
+
+  SimulatedRuns runs;
+  nlohmann::json config;
+  for (size_t w = 0; w < kRuns; ++w) {
+    const nlohmann::json j = nlohmann::json::parse(read_text(json_path(w)));
+    runs[w] = {j.at("latency_s").get<double>(), j.at("throughput_per_s").get<double>(),
+               j.at("power_w").get<double>(), j.at("throughput_per_watt").get<double>()};
+    if (w == 0) config = j.at("config");
+  }
+  const int node = static_cast<int>(config.at("energy").at("technology_nm").get<double>());
+  std::cout << table3_text(reference, runs, table3_label(options, config), node);
+  if (options.json_path) {
+    write_file_atomically(*options.json_path, table3_json(reference, runs, config).dump(2) + "\n");
+  }
+  return 0;
+}
+
 int run(const std::vector<std::string>& args) {
   using namespace nm::sw;
   const CliOptions options = parse_cli(args);
@@ -47,6 +164,7 @@ int run(const std::vector<std::string>& args) {
     list_workloads();
     return 0;
   }
+  if (options.table3) return run_table3(options);
   SimConfig config = options.config_path ? load_config_file(*options.config_path) : builtin_default_config();
   for (const std::string& assignment : options.overrides) apply_override(config, assignment);
   if (options.datatype) apply_override(config, "datatype=" + *options.datatype);
