@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <sstream>
 #include <systemc>
 
@@ -97,29 +96,17 @@ int run_table3(const nm::sw::CliOptions& options) {
   auto stderr_path = [&](size_t w) {
     return scratch.path() / (std::string(kTable3Workloads[w]) + ".stderr");
   };
-  std::map<pid_t, size_t> running;
-  std::array<int, kRuns> status{};
-  auto wait_all = [&] {
-    while (!running.empty()) {
-      const auto [pid, exit_status] = wait_any();
-      const auto it = running.find(pid);
-      if (it == running.end()) continue;
-      status[it->second] = exit_status;
-      running.erase(it);
-    }
-  };
-  try {
-    for (size_t w = 0; w < kRuns; ++w) {
-      std::vector<std::string> argv = {self_directory() + "/nm_sim", "--workload", kTable3Workloads[w],
-                                       "--json", json_path(w).string()};
-      argv.insert(argv.end(), common.begin(), common.end());
-      running[start_process(argv, "", stderr_path(w).string())] = w;
-    }
-  } catch (...) {
-    wait_all();  // reap the children already started before giving up
-    throw;
+  std::vector<ProcessJob> jobs;
+  for (size_t w = 0; w < kRuns; ++w) {
+    ProcessJob job;
+    job.argv = {self_directory() + "/nm_sim", "--workload", kTable3Workloads[w], "--json",
+                json_path(w).string()};
+    job.argv.insert(job.argv.end(), common.begin(), common.end());
+    job.stderr_path = stderr_path(w).string();
+    jobs.push_back(std::move(job));
   }
-  wait_all();
+  std::array<int, kRuns> status{};
+  run_jobs(jobs, kRuns, [&](size_t w, int exit_status) { status[w] = exit_status; });
 
   // A failing child already printed its one error line (to its stderr file): pass the first on
   // and exit with its status, so a bad config gives one line, not one per network.

@@ -190,42 +190,34 @@ int run_sweep(const Options& o) {
   const fs::path scratch = ::mkdtemp(scratch_template);
   const std::string nm_sim = nm::sw::self_directory() + "/nm_sim";
 
-  struct Running {
-    Task task;
-    fs::path json, err;
-  };
-  std::map<pid_t, Running> running;
+  std::vector<nm::sw::ProcessJob> jobs;
+  for (const Task& t : pending) {
+    nm::sw::ProcessJob job;
+    job.argv = {nm_sim, "--workload", t.workload, "--json",
+                (scratch / fmt::format("{}.json", t.index)).string()};
+    if (spec.base_config) job.argv.insert(job.argv.end(), {"--config", *spec.base_config});
+    for (const auto& [key, value] : spec.point(t.point))
+      job.argv.insert(job.argv.end(), {"--set", key + "=" + value});
+    job.stderr_path = (scratch / fmt::format("{}.err", t.index)).string();
+    jobs.push_back(std::move(job));
+  }
   ProgressBar bar(total);
   size_t finished = total - pending.size();
   bar.update(finished);
   bool crashed = false;
-  size_t next = 0;
-  while (next < pending.size() || !running.empty()) {
-    while (running.size() < o.jobs && next < pending.size()) {
-      const Task& t = pending[next++];
-      Running r{t, scratch / fmt::format("{}.json", t.index), scratch / fmt::format("{}.err", t.index)};
-      std::vector<std::string> argv = {nm_sim, "--workload", t.workload, "--json", r.json.string()};
-      if (spec.base_config) argv.insert(argv.end(), {"--config", *spec.base_config});
-      for (const auto& [key, value] : spec.point(t.point))
-        argv.insert(argv.end(), {"--set", key + "=" + value});
-      running.emplace(nm::sw::start_process(argv, "", r.err.string()), r);
-    }
-    const auto [pid, status] = nm::sw::wait_any();
-    const auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const Running r = it->second;
-    running.erase(it);
+  nm::sw::run_jobs(jobs, o.jobs, [&](size_t i, int status) {
+    const Task& t = pending[i];
+    const auto assignments = spec.point(t.point);
     std::string row;
-    const auto assignments = spec.point(r.task.point);
     if (status == 0) {
-      std::ifstream in(r.json);
+      std::ifstream in(jobs[i].argv[4]);
       const nlohmann::json result = nlohmann::json::parse(in);
-      row = nm::sw::sweep_row(r.task.index, r.task.point, r.task.workload, assignments, &result, "ok");
+      row = nm::sw::sweep_row(t.index, t.point, t.workload, assignments, &result, "ok");
     } else {
       // Exit 2 is a point the config rules reject (e.g. buffers too small): a result, not a crash.
       if (status != 2) crashed = true;
-      const std::string why = first_line(r.err);
-      row = nm::sw::sweep_row(r.task.index, r.task.point, r.task.workload, assignments, nullptr,
+      const std::string why = first_line(jobs[i].stderr_path);
+      row = nm::sw::sweep_row(t.index, t.point, t.workload, assignments, nullptr,
                               status == 2 ? why : fmt::format("crash: exit {}: {}", status, why));
     }
     // One write() of one whole line: a kill leaves the row either absent or complete.
@@ -233,7 +225,7 @@ int run_sweep(const Options& o) {
       throw std::runtime_error("cannot append to " + o.out);
     }
     bar.update(++finished);
-  }
+  });
   ::close(fd);
   fs::remove_all(scratch);
   nm::sw::write_file_atomically(o.out, nm::sw::finalize_csv(nm::sw::read_sweep_csv(o.out, false)));

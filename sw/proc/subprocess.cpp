@@ -4,9 +4,11 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 extern char** environ;
@@ -61,6 +63,31 @@ int run_process(const std::vector<std::string>& argv, const std::string& stdout_
     if (errno != EINTR) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
   }
   return exit_status(raw);
+}
+
+void run_jobs(const std::vector<ProcessJob>& jobs, unsigned parallel,
+              const std::function<void(size_t, int)>& on_done) {
+  std::map<pid_t, size_t> running;
+  size_t next = 0;
+  try {
+    while (next < jobs.size() || !running.empty()) {
+      while (running.size() < std::max(1u, parallel) && next < jobs.size()) {
+        const ProcessJob& job = jobs[next];
+        running.emplace(start_process(job.argv, job.stdout_path, job.stderr_path), next++);
+      }
+      const auto [pid, status] = wait_any();
+      const auto it = running.find(pid);
+      if (it == running.end()) continue;
+      const size_t index = it->second;
+      running.erase(it);
+      on_done(index, status);
+    }
+  } catch (...) {
+    while (!running.empty()) {  // reap what was started before giving up
+      running.erase(wait_any().first);
+    }
+    throw;
+  }
 }
 
 std::string self_directory() {

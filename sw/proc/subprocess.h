@@ -6,6 +6,7 @@
 // std::runtime_error when the process cannot be created at all. wait_any returns the pid and
 // exit status (status 128 + signal for a child killed by a signal).
 #include <sys/types.h>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,17 @@ std::pair<pid_t, int> wait_any();
 // Runs to completion and returns the exit status.
 int run_process(const std::vector<std::string>& argv, const std::string& stdout_path = "",
                 const std::string& stderr_path = "");
+
+struct ProcessJob {
+  std::vector<std::string> argv;
+  std::string stdout_path;  // empty: /dev/null
+  std::string stderr_path;  // empty: inherited
+};
+
+// Runs `jobs` with at most `parallel` at once (in order of index), calling on_done(index, exit
+// status) as each finishes, in completion order.
+void run_jobs(const std::vector<ProcessJob>& jobs, unsigned parallel,
+              const std::function<void(size_t, int)>& on_done);
 
 // Path of the running executable's directory (from /proc/self/exe).
 std::string self_directory();
