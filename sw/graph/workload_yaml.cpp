@@ -3,11 +3,14 @@
 // A file has one of two forms, told apart by the `family` key.
 //
 // Parametric form: a built-in network, optionally with pinned options.
-//   family: bert_base        # resnet50 | bert_base | gcn_cora
-//   seq_len: 256             # bert_base only, 1..512; absent: WorkloadOptions::seq_len
+//   family: bert_base        # any builtin_workload_names() entry, or gcn_cora (= gcn)
+//   seq_len: 256             # transformers only, 1..512; absent: WorkloadOptions::seq_len
+//   width: 0.5               # optional, (0, 64]; absent: WorkloadOptions::width
+//   depth: 2                 # optional, (0, 64]; absent: WorkloadOptions::depth
 //   name: bert_seq256        # optional graph name; absent: the builder's name
 //   description: free text   # optional, ignored
-// The graph is the builder's, so workloads/resnet50.yaml yields exactly build_resnet50().
+// The graph is the builder's, so workloads/resnet50.yaml yields exactly build_resnet50(). A key
+// in the file wins over the option.
 //
 // Explicit form: the graph itself.
 //   name: tiny_mlp                     # optional; absent: the file name without .yaml
@@ -48,6 +51,7 @@
 #include <vector>
 
 #include "hw/core/input_error.h"
+#include "sw/graph/builder_util.h"
 
 namespace nm::sw::detail {
 namespace {
@@ -109,15 +113,6 @@ std::pair<size_t, size_t> input_arity(OpKind kind) {
     default:
       return {1, 1};
   }
-}
-
-Graph with_name(const Graph& src, const std::string& name) {
-  Graph g(name);
-  for (const Tensor& t : src.tensors()) g.add_tensor(t.name, t.shape, t.constant);
-  for (const Op& op : src.ops()) g.add_op(op);
-  for (int id : src.inputs()) g.mark_input(id);
-  for (int id : src.outputs()) g.mark_output(id);
-  return g;
 }
 
 // Typed access to YAML nodes; every failure becomes InputError(file, key, ...).
@@ -498,36 +493,51 @@ Graph load_parametric(const Reader& r, const YAML::Node& root, const WorkloadOpt
   for (const char* key : {"inputs", "constants", "ops", "outputs"}) {
     if (root[key]) r.fail(key, "not allowed together with 'family' (a file is parametric or explicit)");
   }
-  const std::string family = r.name(root["family"], "family");
-  const YAML::Node seq_len_node = root["seq_len"];
-  if (seq_len_node && family != "bert_base") r.fail("seq_len", "only applies to family bert_base");
-
-  Graph g;
-  if (family == "resnet50") {
-    g = build_resnet50();
-  } else if (family == "bert_base") {
-    int64_t seq_len = options.seq_len;
-    if (seq_len_node) {
-      seq_len = r.integer(seq_len_node, "seq_len");
-      check_bert_seq_len(seq_len, r.file(), "seq_len");
-    } else {
-      check_bert_seq_len(seq_len, "command line", "seq_len");
-    }
-    g = build_bert_base(seq_len);
-  } else if (family == "gcn_cora") {
-    g = build_gcn_cora();
-  } else {
-    r.fail("family", "unknown family '" + family + "'; expected one of resnet50, bert_base, gcn_cora");
+  const std::string given = r.name(root["family"], "family");
+  // gcn_cora: the name the first files used for `gcn`.
+  const std::string family = given == "gcn_cora" ? "gcn" : given;
+  if (!is_builtin_workload(family)) {
+    std::string names;
+    for (const std::string& n : builtin_workload_names()) names += n + ", ";
+    r.fail("family", "unknown family '" + given + "'; expected one of " + names + "gcn_cora");
   }
+  const std::string model = seq_len_model(family);
+  WorkloadOptions pinned = options;
+  // Options the file does not pin come from the command line: check them as such.
+  const std::string command_line = "command line";
+  if (const YAML::Node n = root["seq_len"]) {
+    if (model.empty()) {
+      r.fail("seq_len",
+             "only applies to the transformer families bert_base, bert_large, distilbert and "
+             "albert_base");
+    }
+    pinned.seq_len = r.integer(n, "seq_len");
+    check_bert_seq_len(pinned.seq_len, r.file(), "seq_len", model);
+  } else if (!model.empty()) {
+    check_bert_seq_len(pinned.seq_len, command_line, "seq_len", model);
+  }
+  for (const auto& [key, value] : {std::pair<const char*, double*>{"width", &pinned.width},
+                                   std::pair<const char*, double*>{"depth", &pinned.depth}}) {
+    if (const YAML::Node n = root[key]) {
+      *value = r.real(n, key);
+      check_multiplier(*value, r.file(), key);
+    } else {
+      check_multiplier(*value, command_line, key);
+    }
+  }
+
+  Graph g = build_builtin_workload(family, pinned);
   if (root["name"]) {
     const std::string name = r.name(root["name"], "name");
-    if (name != g.name()) g = with_name(g, name);
+    if (name != g.name()) g = renamed(g, name);
   }
   return g;
 }
 
 Graph load_explicit(const Reader& r, const YAML::Node& root) {
-  if (root["seq_len"]) r.fail("seq_len", "only allowed together with 'family: bert_base'");
+  for (const char* key : {"seq_len", "width", "depth"}) {
+    if (root[key]) r.fail(key, "only allowed together with 'family' (a built-in network)");
+  }
   if (!root["ops"]) r.fail("ops", "required key is missing (or give 'family' to use a built-in network)");
   const std::string name =
       root["name"] ? r.name(root["name"], "name") : std::filesystem::path(r.file()).stem().string();
@@ -540,11 +550,12 @@ Graph load_explicit(const Reader& r, const YAML::Node& root) {
 
 }  // namespace
 
-void check_bert_seq_len(int64_t seq_len, const std::string& where, const std::string& key) {
+void check_bert_seq_len(int64_t seq_len, const std::string& where, const std::string& key,
+                        const std::string& model) {
   if (seq_len < 1 || seq_len > kBertMaxPositions) {
     throw InputError(where, key,
-                     "expected 1.." + std::to_string(kBertMaxPositions) +
-                         " (BERT-base has 512 position embeddings), got " + std::to_string(seq_len));
+                     "expected 1.." + std::to_string(kBertMaxPositions) + " (" + model +
+                         " has 512 position embeddings), got " + std::to_string(seq_len));
   }
 }
 
@@ -560,7 +571,8 @@ Graph load_workload_yaml(const std::string& path, const WorkloadOptions& options
   }
   if (root.IsNull()) r.fail("(document)", "file is empty; expected a mapping with 'family' or 'ops'");
   r.check_keys(root, "",
-               {"name", "description", "family", "seq_len", "inputs", "constants", "ops", "outputs"});
+               {"name", "description", "family", "seq_len", "width", "depth", "inputs", "constants", "ops",
+                "outputs"});
   try {
     return root["family"] ? load_parametric(r, root, options) : load_explicit(r, root);
   } catch (const YAML::Exception& e) {

@@ -11,8 +11,16 @@ namespace nm::sw::detail {
 // Loads one workload file. Throws nm::InputError(path, key, ...) for any problem in it.
 Graph load_workload_yaml(const std::string& path, const WorkloadOptions& options);
 
-// BERT-base has 512 position embeddings. Throws nm::InputError(where, key, ...) when
-// seq_len is outside 1..512.
-void check_bert_seq_len(int64_t seq_len, const std::string& where, const std::string& key);
+// Every built-in transformer has 512 position embeddings. Throws nm::InputError(where, key, ...)
+// when seq_len is outside 1..512; `model` names the network in the message.
+void check_bert_seq_len(int64_t seq_len, const std::string& where, const std::string& key,
+                        const std::string& model = "BERT-base");
+
+// Display name ("BERT-large", ...) of a built-in workload that reads seq_len; "" for the others.
+std::string seq_len_model(const std::string& builtin_name);
+
+// Checks the options built-in `name` reads (seq_len for transformers, width, depth); throws
+// nm::InputError(where, <option>, ...).
+void check_builtin_options(const std::string& name, const WorkloadOptions& options, const std::string& where);
 
 }  // namespace nm::sw::detail

@@ -1,13 +1,19 @@
 // Built-in workload names and name/path resolution for load_workload().
 #include "sw/graph/workloads.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "hw/core/input_error.h"
+#include "sw/graph/builder_util.h"
 #include "sw/graph/workload_yaml.h"
 
 namespace nm::sw {
@@ -38,10 +44,133 @@ std::string yaml_names_in(const std::vector<std::string>& dirs) {
   return names;
 }
 
+struct Builtin {
+  std::string name;
+  std::string seq_len_model;  // display name of a transformer that reads seq_len; "" otherwise
+  std::function<Graph(const WorkloadOptions&)> build;
+};
+
+const std::vector<Builtin>& builtins() {
+  static const std::vector<Builtin> table = [] {
+    std::vector<Builtin> t;
+    // Today's three first, so existing listings keep their order.
+    t.push_back({"resnet50", "",
+                 [](const WorkloadOptions& o) { return build_resnet(50, ResNetDataset::kImageNet, o); }});
+    t.push_back({"bert_base", "BERT-base",
+                 [](const WorkloadOptions& o) { return build_transformer(TransformerModel::kBertBase, o); }});
+    t.push_back({"gcn", "", [](const WorkloadOptions& o) {
+                   return detail::renamed(build_gcn(GcnDataset::kCora, 2, o),
+                                          detail::scaled_name("gcn_cora", o.width, o.depth));
+                 }});
+    for (int layers : {18, 34, 101, 152}) {
+      t.push_back({"resnet" + std::to_string(layers), "", [layers](const WorkloadOptions& o) {
+                     return build_resnet(layers, ResNetDataset::kImageNet, o);
+                   }});
+    }
+    for (int layers : {18, 34, 50, 101, 152}) {
+      t.push_back({"resnet" + std::to_string(layers) + "_cifar10", "", [layers](const WorkloadOptions& o) {
+                     return build_resnet(layers, ResNetDataset::kCifar10, o);
+                   }});
+    }
+    const struct {
+      const char* name;
+      const char* display;
+      TransformerModel model;
+    } transformers[] = {{"bert_large", "BERT-large", TransformerModel::kBertLarge},
+                        {"distilbert", "DistilBERT", TransformerModel::kDistilBert},
+                        {"albert_base", "ALBERT-base", TransformerModel::kAlbertBase}};
+    for (const auto& tr : transformers) {
+      const TransformerModel model = tr.model;
+      t.push_back(
+          {tr.name, tr.display, [model](const WorkloadOptions& o) { return build_transformer(model, o); }});
+    }
+    const std::pair<const char*, GcnDataset> datasets[] = {
+        {"cora", GcnDataset::kCora}, {"citeseer", GcnDataset::kCiteseer}, {"pubmed", GcnDataset::kPubmed}};
+    for (const auto& [dataset_name, dataset] : datasets) {
+      for (int layers : {1, 2, 3, 6, 9}) {
+        const GcnDataset ds = dataset;  // a structured binding cannot be captured in C++17
+        t.push_back({"gcn_" + std::string(dataset_name) + "_l" + std::to_string(layers), "",
+                     [ds, layers](const WorkloadOptions& o) { return build_gcn(ds, layers, o); }});
+      }
+    }
+    return t;
+  }();
+  return table;
+}
+
+const Builtin* find_builtin(const std::string& name) {
+  for (const Builtin& b : builtins()) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
+}
+
+// Round half up, with a little slack so products like 5 x 0.3 = 1.4999999999999998 count as 1.5.
+int64_t round_half_up(double v) {
+  return static_cast<int64_t>(std::floor(v + 0.5 + 1e-9));
+}
+
 }  // namespace
 
+namespace detail {
+
+std::string scaled_name(const std::string& base, double width, double depth) {
+  auto number = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  std::string name = base;
+  if (width != 1.0) name += "_w" + number(width);
+  if (depth != 1.0) name += "_d" + number(depth);
+  return name;
+}
+
+void check_multiplier(double value, const std::string& where, const std::string& key) {
+  if (!(value > 0.0 && value <= 64.0)) {  // also rejects NaN
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", value);
+    throw InputError(where, key, std::string("expected a multiplier in (0, 64], got ") + buf);
+  }
+}
+
+std::string seq_len_model(const std::string& builtin_name) {
+  const Builtin* b = find_builtin(builtin_name);
+  return b ? b->seq_len_model : "";
+}
+
+void check_builtin_options(const std::string& name, const WorkloadOptions& options,
+                           const std::string& where) {
+  const std::string model = seq_len_model(name);
+  if (!model.empty()) check_bert_seq_len(options.seq_len, where, "seq_len", model);
+  check_multiplier(options.width, where, "width");
+  check_multiplier(options.depth, where, "depth");
+}
+
+}  // namespace detail
+
+int64_t scale_width(int64_t size, double width, int64_t multiple) {
+  return std::max(multiple, multiple * round_half_up(static_cast<double>(size) * width / multiple));
+}
+
+int scale_depth(int count, double depth) {
+  return static_cast<int>(std::max<int64_t>(1, round_half_up(count * depth)));
+}
+
 std::vector<std::string> builtin_workload_names() {
-  return {"resnet50", "bert_base", "gcn"};
+  std::vector<std::string> names;
+  for (const Builtin& b : builtins()) names.push_back(b.name);
+  return names;
+}
+
+bool is_builtin_workload(const std::string& name) {
+  return find_builtin(name) != nullptr;
+}
+
+Graph build_builtin_workload(const std::string& name, const WorkloadOptions& options) {
+  const Builtin* b = find_builtin(name);
+  if (!b) throw InputError("built-in workload", "name", "unknown built-in workload '" + name + "'");
+  return b->build(options);
 }
 
 Graph load_workload(const std::string& name_or_path, const WorkloadOptions& options,
@@ -49,12 +178,10 @@ Graph load_workload(const std::string& name_or_path, const WorkloadOptions& opti
   const std::string where = "command line";
   const std::string key = "--workload";
   // Built-in names win over files so a stray resnet50.yaml cannot shadow the reference network.
-  if (name_or_path == "resnet50") return build_resnet50();
-  if (name_or_path == "bert_base") {
-    detail::check_bert_seq_len(options.seq_len, where, "seq_len");
-    return build_bert_base(options.seq_len);
+  if (is_builtin_workload(name_or_path)) {
+    detail::check_builtin_options(name_or_path, options, where);
+    return build_builtin_workload(name_or_path, options);
   }
-  if (name_or_path == "gcn") return build_gcn_cora();
 
   const fs::path arg(name_or_path);
   const bool bare_name = !arg.has_parent_path();
@@ -81,8 +208,10 @@ Graph load_workload(const std::string& name_or_path, const WorkloadOptions& opti
     const fs::path candidate = fs::path(dir) / (name_or_path + ".yaml");
     if (is_file(candidate)) return detail::load_workload_yaml(candidate.string(), options);
   }
-  std::string expected = "unknown workload '" + name_or_path +
-                         "'; expected one of resnet50, bert_base, gcn or a path to a .yaml file";
+  std::string builtin;
+  for (const std::string& name : builtin_workload_names()) builtin += (builtin.empty() ? "" : ", ") + name;
+  std::string expected =
+      "unknown workload '" + name_or_path + "'; expected one of " + builtin + " or a path to a .yaml file";
   const std::string found = yaml_names_in(workload_dirs);
   if (!found.empty()) expected += " (workload files found: " + found + ")";
   throw InputError(where, key, expected);

@@ -416,7 +416,11 @@ TEST(WorkloadsGcn, Shapes) {
 // ---------------------------------------------------------------------------------------------
 
 TEST(WorkloadsBuiltins, Names) {
-  EXPECT_EQ(builtin_workload_names(), (std::vector<std::string>{"resnet50", "bert_base", "gcn"}));
+  // The families (test_families.cpp) follow today's three, which keep their place.
+  const std::vector<std::string> names = builtin_workload_names();
+  ASSERT_GE(names.size(), 3u);
+  EXPECT_EQ(std::vector<std::string>(names.begin(), names.begin() + 3),
+            (std::vector<std::string>{"resnet50", "bert_base", "gcn"}));
 }
 
 TEST(WorkloadsBuiltins, LoadByName) {
