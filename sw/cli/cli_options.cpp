@@ -9,7 +9,9 @@ namespace nm::sw {
 
 const char* cli_usage() {
   return "usage: nm_sim --workload NAME|FILE.yaml [--config FILE.yaml] [--set key.path=value]...\n"
-         "              [--datatype int8|fp16] [--seq-len N] [--json FILE] [--csv FILE] [--verbose]\n"
+         "              [--datatype int8|fp16] [--seq-len N] [--width W] [--depth D] [--json FILE] [--csv "
+         "FILE]\n"
+         "              [--verbose]\n"
          "       nm_sim --table3 [--config FILE.yaml] [--set key.path=value]... [--datatype int8|fp16]\n"
          "              [--seq-len N] [--json FILE]\n"
          "       nm_sim --list-workloads\n"
@@ -53,6 +55,15 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
         throw InputError("command line", "--seq-len", "expected a positive integer, got '" + v + "'");
       }
       o.seq_len = n;
+    } else if (a == "--width" || a == "--depth") {
+      const std::string v = value("a multiplier in (0, 64]");
+      errno = 0;
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (errno != 0 || end == v.c_str() || *end != '\0' || !(x > 0 && x <= 64)) {
+        throw InputError("command line", a, "expected a multiplier in (0, 64], got '" + v + "'");
+      }
+      (a == "--width" ? o.width : o.depth) = x;
     } else if (a == "--json") {
       o.json_path = value("an output file path");
     } else if (a == "--csv") {

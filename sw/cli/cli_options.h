@@ -16,6 +16,8 @@ struct CliOptions {
   std::vector<std::string> overrides;  // "key.path=value", in order
   std::optional<std::string> datatype;
   int64_t seq_len = 128;
+  double width = 1.0;  // network width multiplier (rule in sw/graph/workloads.h)
+  double depth = 1.0;  // network depth multiplier
   std::optional<std::string> json_path;
   std::optional<std::string> csv_path;
   bool table3 = false;  // the paper's Table 3: every Table 3 network, each in a child nm_sim

@@ -161,6 +161,8 @@ int run(const std::vector<std::string>& args) {
 
   WorkloadOptions workload_options;
   workload_options.seq_len = options.seq_len;
+  workload_options.width = options.width;
+  workload_options.depth = options.depth;
   const Graph graph = load_workload(options.workload, workload_options, workload_dirs());
   KernelProgram program = lower_graph(graph, {config.arch.datatype, config.arch.pwl_granularity});
   program.workload = options.workload;

@@ -196,8 +196,10 @@ int run_sweep(const Options& o) {
     job.argv = {nm_sim, "--workload", t.workload, "--json",
                 (scratch / fmt::format("{}.json", t.index)).string()};
     if (spec.base_config) job.argv.insert(job.argv.end(), {"--config", *spec.base_config});
-    for (const auto& [key, value] : spec.point(t.point))
-      job.argv.insert(job.argv.end(), {"--set", key + "=" + value});
+    for (const auto& [key, value] : spec.point(t.point)) {
+      const std::vector<std::string> args = nm::sw::sweep_axis_arguments(key, value);
+      job.argv.insert(job.argv.end(), args.begin(), args.end());
+    }
     job.stderr_path = (scratch / fmt::format("{}.err", t.index)).string();
     jobs.push_back(std::move(job));
   }

@@ -1,6 +1,7 @@
 #include "sw/sweep/sweep_spec.h"
 
 #include <yaml-cpp/yaml.h>
+#include <cstdlib>
 #include <filesystem>
 
 #include "hw/core/input_error.h"
@@ -23,6 +24,39 @@ std::vector<std::pair<std::string, std::string>> SweepSpec::point(size_t index) 
     index /= a.values.size();
   }
   return assignments;
+}
+
+namespace {
+
+// Workload options an axis may set, with the nm_sim flag that sets them.
+struct WorkloadAxis {
+  const char* key;
+  const char* flag;
+  bool integer;
+};
+constexpr WorkloadAxis kWorkloadAxes[] = {{"workload.width", "--width", false},
+                                          {"workload.depth", "--depth", false},
+                                          {"workload.seq_len", "--seq-len", true}};
+
+const WorkloadAxis* workload_axis(const std::string& key) {
+  for (const WorkloadAxis& a : kWorkloadAxes) {
+    if (key == a.key) return &a;
+  }
+  return nullptr;
+}
+
+bool valid_workload_value(const WorkloadAxis& axis, const std::string& v) {
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (end == v.c_str() || *end != '\0' || !(x > 0)) return false;
+  return axis.integer ? x == static_cast<double>(static_cast<long long>(x)) : x <= 64;
+}
+
+}  // namespace
+
+std::vector<std::string> sweep_axis_arguments(const std::string& key, const std::string& value) {
+  if (const WorkloadAxis* a = workload_axis(key)) return {a->flag, value};
+  return {"--set", key + "=" + value};
 }
 
 SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::string>& base_config_override) {
@@ -79,6 +113,14 @@ SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::stri
   const SimConfig base = spec.base_config ? load_config_file(*spec.base_config) : builtin_default_config();
   for (const SweepAxis& a : spec.axes) {
     for (const std::string& v : a.values) {
+      if (const WorkloadAxis* w = workload_axis(a.key)) {
+        if (!valid_workload_value(*w, v)) {
+          throw InputError(path, yaml_text::join_key("axes", a.key),
+                           std::string("invalid value '") + v + "': expected " +
+                               (w->integer ? "a positive integer" : "a multiplier in (0, 64]"));
+        }
+        continue;
+      }
       SimConfig probe = base;
       try {
         apply_override(probe, a.key + "=" + v);

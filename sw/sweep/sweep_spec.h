@@ -1,8 +1,10 @@
 #pragma once
 // A design-space sweep: a base configuration and axes of config keys, crossed into points.
 //
-// Contract: axes keep the file's order; points enumerate the cartesian product with the first
-// axis slowest. Every axis key and value is checked up front by applying it to the base config
+// Contract: an axis is a config key (as --set takes it) or a workload option: workload.width,
+// workload.depth (multipliers in (0, 64]) or workload.seq_len (a positive integer), passed to
+// nm_sim as --width, --depth, --seq-len. Axes keep the file's order; points enumerate the cartesian product
+// with the first axis slowest. Every axis key and value is checked up front by applying it to the base config
 // (same keys and checks as --set), so a bad sweep file fails before any point runs, with an
 // InputError naming the sweep file and the key.
 #include <optional>
@@ -28,6 +30,9 @@ struct SweepSpec {
 };
 
 // `base_config_override` (from the command line) replaces the file's base_config.
+// The nm_sim arguments that set `key` to `value` (--set key=value, or a workload option's flag).
+std::vector<std::string> sweep_axis_arguments(const std::string& key, const std::string& value);
+
 SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::string>& base_config_override);
 
 }  // namespace nm::sw

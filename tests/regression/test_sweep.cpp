@@ -183,6 +183,28 @@ TEST(Sweep, MoreDramNocOrL2NeverMakesAPointSlower) {
   EXPECT_GT(pairs, 0u);
 }
 
+TEST(Sweep, WorkloadOptionsAreAxesToo) {
+  const fs::path spec = write_sweep("width.yaml",
+                                    "axes:\n  workload.width: [0.5, 1]\n  workload.depth: [1, 2]\n"),
+                 out = scratch() / "width.csv";
+  const Result r =
+      sweep("--sweep " + spec.string() + " --workloads tiny_mlp,resnet18_cifar10 --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nm::sw::SweepCsv csv = nm::sw::read_sweep_csv(out.string(), false);
+  ASSERT_EQ(csv.rows.size(), 8u);
+  const auto header = nm::sw::split_csv_line(csv.header);
+  const size_t macs = static_cast<size_t>(std::find(header.begin(), header.end(), "macs") - header.begin());
+  // resnet18_cifar10 rows: tasks 1, 3, 5, 7 = (w 0.5, d 1), (0.5, 2), (1, 1), (1, 2).
+  const auto m = [&](size_t task) { return std::stoull(nm::sw::split_csv_line(csv.rows[task])[macs]); };
+  EXPECT_LT(m(1), m(5));  // narrower: fewer MACs
+  EXPECT_LT(m(5), m(7));  // deeper: more MACs
+  const fs::path bad = write_sweep("badwidth.yaml", "axes:\n  workload.width: [0]\n");
+  const Result rejected =
+      sweep("--sweep " + bad.string() + " --workloads gcn --out " + (scratch() / "bw.csv").string());
+  EXPECT_EQ(rejected.status, 2);
+  EXPECT_NE(rejected.err.find("workload.width"), std::string::npos) << rejected.err;
+}
+
 TEST(Sweep, RejectsBadInputWithOneLine) {
   const fs::path bad = write_sweep("bad.yaml", "axes:\n  l2.bytez: [1, 2]\n");
   Result r = sweep("--sweep " + bad.string() + " --workloads gcn --out " + (scratch() / "bad.csv").string());
