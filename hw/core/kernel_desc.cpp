@@ -12,6 +12,8 @@ const char* kernel_kind_name(KernelKind kind) {
       return "elementwise";
     case KernelKind::kDma:
       return "dma";
+    case KernelKind::kSpmm:
+      return "spmm";
   }
   return "unknown";
 }
@@ -25,6 +27,8 @@ uint64_t KernelDesc::macs() const {
       return elements() * macs_per_element;
     case KernelKind::kDma:
       return 0;
+    case KernelKind::kSpmm:
+      return batch * nnz * n;
   }
   return 0;
 }

@@ -6,6 +6,10 @@
 //  - Segment-index and element-wise kernels process batch*m*n elements; element-wise kernels
 //    gather per-segment slope/intercept from a table of table_bytes held in every PE's L1.
 //  - DMA kernels move dram_read_bytes from DRAM to L2 (e.g. embedding row gathers).
+//  - SpMM: C[m][n] = A[m][k] x B[k][n] with A sparse (nnz stored entries, CSR in DRAM, spread
+//    evenly over rows): a cluster takes a block of output rows, receives those rows' CSR entries
+//    in chunks and, per entry, the B row it names (a gather), and accumulates; no zero is fetched
+//    or multiplied. a_dram_bytes is the CSR's size; B rows come from DRAM when b_dram_bytes > 0.
 //  - *_dram_bytes: bytes of the operand's storage in DRAM (conv A is the input feature map, not
 //    the im2col matrix: im2col is address generation on the L2 -> L1 path); 0 means the operand
 //    is already in the L2 activation region (produced by an earlier kernel).
@@ -17,7 +21,7 @@
 
 namespace nm::hw {
 
-enum class KernelKind { kGemm, kSegmentIndex, kElementwise, kDma };
+enum class KernelKind { kGemm, kSegmentIndex, kElementwise, kDma, kSpmm };
 const char* kernel_kind_name(KernelKind kind);
 
 struct KernelDesc {
@@ -42,6 +46,9 @@ struct KernelDesc {
   // DMA kernels.
   uint64_t dram_read_bytes = 0;
 
+  // SpMM kernels: stored entries of the sparse A.
+  uint64_t nnz = 0;
+
   // Bookkeeping for reports: true for GEMMs lowered from the network's own linear ops.
   bool network_linear = false;
 
@@ -52,8 +59,10 @@ struct KernelDesc {
 
 // Tiling chosen by sw/mapping. GEMM: one cluster computes a tm x tn output tile, k in chunks of
 // tk; output tiles are dealt to clusters in waves, n fastest. Element-wise: tm elements per PE
-// per step (tn = tk = 1). a_resident/b_resident: the operand, once fetched from DRAM, stays in
-// the L2 staging region for the whole kernel instead of being re-fetched for every wave.
+// per step (tn = tk = 1). SpMM: tm output rows per cluster, their entries in chunks of at most
+// tk per step (accumulators stay in the cluster across a row block's chunks). a_resident/b_resident: the
+// operand, once fetched from DRAM, stays in the L2 staging region for the whole kernel instead of being
+// re-fetched for every wave.
 struct Mapping {
   uint32_t tm = 2, tn = 2, tk = 2;
   bool a_resident = false;

@@ -27,7 +27,29 @@ uint64_t elementwise_out_bytes_per_element(const KernelDesc& kernel, DataType ty
   return kernel.index_output ? 1 : operand_bytes(type);
 }
 
+SpmmBlock spmm_block(const KernelDesc& k, uint64_t row_start, uint64_t rows, const ArchConfig& arch) {
+  // Floor differences of cumulative shares: the blocks of a kernel add up to exactly nnz and the
+  // CSR's bytes.
+  const auto share = [&k](uint64_t total, uint64_t start, uint64_t end) {
+    return total * end / k.m - total * start / k.m;
+  };
+  SpmmBlock b;
+  b.entries = share(k.nnz, row_start, row_start + rows);
+  b.csr_bytes = share(k.a_dram_bytes, row_start, row_start + rows);
+  b.gather_bytes = b.entries * k.n * operand_bytes(arch.datatype);
+  return b;
+}
+
 namespace {
+
+// The densest chunk a step can carry: `rows` rows' entries rounded up, at most `chunk` of them.
+SpmmBlock spmm_peak_chunk(const KernelDesc& k, uint64_t rows, uint64_t chunk, const ArchConfig& arch) {
+  SpmmBlock b;
+  b.entries = std::min<uint64_t>(ceil_div(k.nnz * rows, k.m) + 1, chunk);
+  b.csr_bytes = ceil_div(k.a_dram_bytes * b.entries, std::max<uint64_t>(k.nnz, 1)) + rows * 4 + 1;
+  b.gather_bytes = b.entries * k.n * operand_bytes(arch.datatype);
+  return b;
+}
 
 struct GemmGeometry {
   uint64_t rows, cols, depth;    // tile extents clipped to the problem
@@ -66,6 +88,13 @@ uint64_t l1_footprint_bytes(const KernelDesc& k, const Mapping& mp, const ArchCo
              mp.tm * elementwise_out_bytes_per_element(k, arch.datatype) + k.table_bytes;
     case KernelKind::kDma:
       return 0;
+    case KernelKind::kSpmm: {
+      const uint64_t rows = std::min<uint64_t>(mp.tm, k.m);
+      const SpmmBlock b = spmm_peak_chunk(k, rows, mp.tk, arch);
+      const uint64_t p = arch.pes_per_cluster();
+      return 2 * ceil_div(b.csr_bytes + b.gather_bytes, p) +
+             ceil_div(rows * k.n, p) * accumulator_bytes(arch.datatype);
+    }
   }
   return 0;
 }
@@ -107,6 +136,14 @@ uint64_t l2_staging_footprint_bytes(const KernelDesc& k, const Mapping& mp, cons
     }
     case KernelKind::kDma:
       return std::min<uint64_t>(k.dram_read_bytes, arch.l2_staging_bytes() / 2) * 2;
+    case KernelKind::kSpmm: {
+      const uint64_t rows = std::min<uint64_t>(mp.tm, k.m);
+      const SpmmBlock b = spmm_peak_chunk(k, rows, mp.tk, arch);
+      const uint64_t staged = b.csr_bytes + (k.b_dram_bytes > 0 ? b.gather_bytes : 0);
+      uint64_t bytes = 2 * arch.clusters * staged;
+      if (!k.out_on_chip) bytes += arch.clusters * rows * k.n * in;
+      return bytes;
+    }
   }
   return 0;
 }

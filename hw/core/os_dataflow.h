@@ -33,6 +33,14 @@ uint64_t elementwise_step_cycles(uint64_t cluster_elements, uint32_t macs_per_el
 uint64_t elementwise_in_bytes_per_element(const KernelDesc& kernel, DataType type);
 uint64_t elementwise_out_bytes_per_element(const KernelDesc& kernel, DataType type);
 
+// SpMM: what one cluster's step of `rows` output rows carries (entries spread evenly over rows).
+struct SpmmBlock {
+  uint64_t entries;       // stored A entries in the rows
+  uint64_t csr_bytes;     // their share of the CSR (values, column indices, row pointers)
+  uint64_t gather_bytes;  // one B row of n operands per entry
+};
+SpmmBlock spmm_block(const KernelDesc& kernel, uint64_t row_start, uint64_t rows, const ArchConfig& arch);
+
 // Bytes one PE's L1 needs for the mapping (double-buffered operands + accumulators + tables).
 uint64_t l1_footprint_bytes(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
 // Bytes of the L2 staging region the mapping needs (double-buffered step tiles + resident panels).

@@ -164,6 +164,55 @@ TilePlan build_elementwise_plan(const KernelDesc& k, const Mapping& mp, const Ar
   return plan;
 }
 
+TilePlan build_spmm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
+  const uint64_t in = operand_bytes(arch.datatype);
+  const uint64_t rows_max = std::min<uint64_t>(mp.tm, k.m);
+  const uint64_t chunk_max = std::max<uint32_t>(mp.tk, 1);
+  const uint64_t clusters = arch.clusters;
+  const uint64_t pr = arch.pe_rows(), pc = arch.pe_cols();
+  TilePlan plan;
+  for (uint64_t r0 = 0; r0 < k.m; r0 += clusters * rows_max) {
+    // Each cluster's row block, split into chunks of at most chunk_max entries.
+    std::vector<SpmmBlock> blocks;
+    std::vector<uint64_t> rows_of, chunks;
+    uint64_t wave_steps = 1;
+    for (uint64_t c = 0; c < clusters && r0 + c * rows_max < k.m; ++c) {
+      const uint64_t start = r0 + c * rows_max;
+      rows_of.push_back(std::min(rows_max, k.m - start));
+      blocks.push_back(spmm_block(k, start, rows_of.back(), arch));
+      chunks.push_back(std::max<uint64_t>(1, ceil_div(blocks.back().entries, chunk_max)));
+      wave_steps = std::max(wave_steps, chunks.back());
+    }
+    for (uint64_t j = 0; j < wave_steps; ++j) {
+      PlanStep step;
+      for (uint32_t c = 0; c < blocks.size(); ++c) {
+        if (j >= chunks[c]) continue;
+        const SpmmBlock& b = blocks[c];
+        const uint64_t entries = share(b.entries, j, j + 1, chunks[c]);
+        const uint64_t csr = share(b.csr_bytes, j, j + 1, chunks[c]);
+        const uint64_t gather = entries * k.n * in;
+        // The CSR always comes from DRAM; the gathered B rows too unless B is already on chip.
+        step.dram_read_bytes += csr + (k.b_dram_bytes > 0 ? gather : 0);
+        step.multicasts.push_back({uint64_t{1} << c, csr + gather});
+        ClusterWork w;
+        w.cluster = c;
+        // Each entry adds a B row (n MACs) into an output row, spread over the cluster's PEs.
+        w.compute_cycles = ceil_div(entries * k.n, pr * pc) + (j == 0 ? pr + pc : 0);
+        w.macs = entries * k.n;
+        w.l1_write_bytes = csr + gather;
+        w.l1_read_bytes = w.macs * 2 * in;  // an A value and a B operand per MAC
+        if (j + 1 == chunks[c]) {
+          w.writeback_bytes = rows_of[c] * k.n * in;
+          w.writeback_dram_bytes = k.out_on_chip ? 0 : w.writeback_bytes;
+        }
+        step.work.push_back(w);
+      }
+      plan.steps.push_back(std::move(step));
+    }
+  }
+  return plan;
+}
+
 TilePlan build_dma_plan(const KernelDesc& k, const ArchConfig& arch) {
   const uint64_t chunk = std::max<uint64_t>(arch.l2_staging_bytes() / 2, 1);
   TilePlan plan;
@@ -187,6 +236,8 @@ TilePlan build_tile_plan(const KernelDesc& kernel, const Mapping& mapping, const
       return build_elementwise_plan(kernel, mapping, arch);
     case KernelKind::kDma:
       return build_dma_plan(kernel, arch);
+    case KernelKind::kSpmm:
+      return build_spmm_plan(kernel, mapping, arch);
   }
   return {};
 }

@@ -77,10 +77,19 @@ int Graph::add_op(Op op) {
   return static_cast<int>(ops_.size()) - 1;
 }
 
+void Graph::set_nonzeros(int tensor_id, int64_t nonzeros) {
+  Tensor& t = tensors_.at(static_cast<size_t>(tensor_id));
+  if (!t.constant || nonzeros < 0 || nonzeros > element_count(t.shape)) {
+    throw std::invalid_argument("tensor " + t.name +
+                                ": sparse entries must be a constant's, within its size");
+  }
+  t.nonzeros = nonzeros;
+}
+
 int64_t Graph::parameter_count() const {
   int64_t n = 0;
   for (const Tensor& t : tensors_) {
-    if (t.constant) n += element_count(t.shape);
+    if (t.constant) n += t.nonzeros >= 0 ? t.nonzeros : element_count(t.shape);
   }
   return n;
 }

@@ -25,6 +25,8 @@ struct Tensor {
   std::string name;
   Shape shape;
   bool constant = false;  // parameter (weights, bias, adjacency): resident in DRAM
+  // A sparse constant (a graph adjacency) stores only this many entries; -1 means dense.
+  int64_t nonzeros = -1;
 };
 
 enum class OpKind {
@@ -86,7 +88,10 @@ class Graph {
   void mark_input(int tensor_id) { inputs_.push_back(tensor_id); }
   void mark_output(int tensor_id) { outputs_.push_back(tensor_id); }
 
-  // Sum of element counts of constant tensors (parameter count).
+  // Marks a constant as sparse with `nonzeros` stored entries (CSR in DRAM).
+  void set_nonzeros(int tensor_id, int64_t nonzeros);
+
+  // Sum of element counts of constant tensors (parameter count); sparse ones count their entries.
   int64_t parameter_count() const;
 
  private:

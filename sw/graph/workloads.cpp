@@ -91,7 +91,14 @@ const std::vector<Builtin>& builtins() {
         const GcnDataset ds = dataset;  // a structured binding cannot be captured in C++17
         t.push_back({"gcn_" + std::string(dataset_name) + "_l" + std::to_string(layers), "",
                      [ds, layers](const WorkloadOptions& o) { return build_gcn(ds, layers, o); }});
+        t.push_back({"gcn_" + std::string(dataset_name) + "_l" + std::to_string(layers) + "_sparse", "",
+                     [ds, layers](const WorkloadOptions& o) { return build_gcn(ds, layers, o, true); }});
       }
+    }
+    for (int layers : {1, 2, 3, 6, 9}) {
+      t.push_back({"gcn_reddit_l" + std::to_string(layers), "", [layers](const WorkloadOptions& o) {
+                     return build_gcn(GcnDataset::kReddit, layers, o, true);
+                   }});
     }
     return t;
   }();

@@ -60,8 +60,10 @@ Graph build_transformer(TransformerModel model, const WorkloadOptions& options);
 
 // `layers`-layer GCN (hidden 16, dense normalized adjacency) on Cora (2708 nodes, 1433 features,
 // 7 classes), CiteSeer (3327, 3703, 6) or PubMed (19717, 500, 3). options.depth scales `layers`.
-enum class GcnDataset { kCora, kCiteseer, kPubmed };
-Graph build_gcn(GcnDataset dataset, int layers, const WorkloadOptions& options);
+enum class GcnDataset { kCora, kCiteseer, kPubmed, kReddit };
+// `sparse` stores A_hat as CSR (edges + self loops) and aggregates with sparse x dense kernels
+// that never touch a zero; Reddit exists only sparse (its dense A_hat has 5.4e10 entries).
+Graph build_gcn(GcnDataset dataset, int layers, const WorkloadOptions& options, bool sparse = false);
 
 // Names accepted by load_workload without a path: resnet50, bert_base, gcn first, then
 // resnet{18,34,101,152}, resnet{18,34,50,101,152}_cifar10, bert_large, distilbert, albert_base,

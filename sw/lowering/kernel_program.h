@@ -22,6 +22,9 @@ struct ProgramTensor {
   bool index = false;        // segment indices: 1 byte per element
   bool pinned_dram = false;  // network inputs and outputs live in DRAM
   bool on_chip = false;      // decided by plan_residency
+  // A sparse constant stores `nonzeros` entries as CSR over `rows` rows; -1 means dense.
+  int64_t nonzeros = -1;
+  uint64_t rows = 0;
 };
 
 struct LoweredKernel {
@@ -50,6 +53,8 @@ KernelProgram lower_graph(const Graph& graph, const LoweringOptions& options);
 // tensors still live) or in DRAM, and fills each kernel's DRAM bytes and on-chip flags.
 void plan_residency(KernelProgram& program, const hw::ArchConfig& arch);
 
+// Storage bytes: elements x operand bytes; index tensors 1 B per element; a sparse constant is
+// CSR: per entry a value and a 32-bit column index, plus a 32-bit pointer per row and one more.
 uint64_t tensor_bytes(const ProgramTensor& tensor, hw::DataType type);
 
 }  // namespace nm::sw

@@ -19,6 +19,8 @@ uint64_t KernelProgram::network_macs() const {
 }
 
 uint64_t tensor_bytes(const ProgramTensor& t, hw::DataType type) {
+  if (t.nonzeros >= 0)
+    return static_cast<uint64_t>(t.nonzeros) * (hw::operand_bytes(type) + 4) + (t.rows + 1) * 4;
   return t.elements * (t.index ? 1 : hw::operand_bytes(type));
 }
 
@@ -45,6 +47,10 @@ class Lowerer {
     if (slot < 0) {
       const Tensor& t = graph_.tensor(graph_id);
       slot = new_tensor(t.name, static_cast<uint64_t>(element_count(t.shape)), t.constant);
+      if (t.nonzeros >= 0) {
+        program_.tensors[static_cast<size_t>(slot)].nonzeros = t.nonzeros;
+        program_.tensors[static_cast<size_t>(slot)].rows = static_cast<uint64_t>(t.shape[t.shape.size() - 2]);
+      }
     }
     return slot;
   }
@@ -249,6 +255,12 @@ class Lowerer {
     d.k = static_cast<uint64_t>(op.attrs.transpose_a ? a[1] : a[2]);
     d.b_per_batch = b[0] > 1;
     d.network_linear = true;
+    // A sparse A (a graph adjacency) multiplies without touching its zeros: SpMM, nnz x n MACs.
+    const Tensor& a_tensor = graph_.tensor(op.inputs.at(0));
+    if (a_tensor.nonzeros >= 0 && d.batch == 1 && !op.attrs.transpose_a) {
+      d.kind = KernelKind::kSpmm;
+      d.nnz = static_cast<uint64_t>(a_tensor.nonzeros);
+    }
     add_gemm(std::move(d), mapped(op.inputs.at(0)), mapped(op.inputs.at(1)), {}, mapped(op.output));
   }
 
@@ -409,7 +421,8 @@ void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
     auto in_dram = [&](int id) { return !program.tensors[static_cast<size_t>(id)].on_chip; };
     auto bytes_of = [&](int id) { return tensor_bytes(program.tensors[static_cast<size_t>(id)], type); };
     switch (d.kind) {
-      case hw::KernelKind::kGemm: {
+      case hw::KernelKind::kGemm:
+      case hw::KernelKind::kSpmm: {
         const int a = k.streams.at(0);
         d.a_dram_bytes = in_dram(a) ? bytes_of(a) : 0;
         d.b_dram_bytes = in_dram(k.b_operand) ? bytes_of(k.b_operand) : 0;

@@ -26,7 +26,26 @@ QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::A
                      const hw::EnergyTable& energy) {
   const double in = hw::operand_bytes(arch.datatype);
   double compute = 0, noc_bytes = 0, dram_bytes = 0, exposed = 0;
-  if (k.kind == hw::KernelKind::kGemm) {
+  if (k.kind == hw::KernelKind::kSpmm) {
+    const uint64_t rows = std::min<uint64_t>(mp.tm, k.m);
+    const double waves = static_cast<double>(ceil_div(k.m, uint64_t{arch.clusters} * rows));
+    const double entries = static_cast<double>(k.nnz), n = static_cast<double>(k.n);
+    const double block_entries = entries * static_cast<double>(rows) / static_cast<double>(k.m);
+    const double chunks = std::max(1.0, std::ceil(block_entries / std::max<double>(mp.tk, 1)));
+    const double per_step_entries = block_entries / chunks;
+    compute = waves * (chunks * std::ceil(per_step_entries * n / arch.pes_per_cluster()) +
+                       static_cast<double>(hw::os_fill_drain_cycles(arch)));
+    const double gather = entries * n * in, out = static_cast<double>(k.m) * n * in;
+    noc_bytes = static_cast<double>(k.a_dram_bytes) + gather + out;
+    dram_bytes = static_cast<double>(k.a_dram_bytes) + (k.b_dram_bytes > 0 ? gather : 0.0) +
+                 (k.out_on_chip ? 0.0 : out);
+    // The first step's operands arrive before compute, the last rows' outputs leave after it.
+    const double first =
+        (per_step_entries * n * in + static_cast<double>(k.a_dram_bytes) * rows / k.m) * arch.clusters;
+    exposed = first / arch.noc_bytes_per_cycle() +
+              static_cast<double>(rows) * n * in / arch.noc_bytes_per_cycle() +
+              static_cast<double>(arch.dram_latency_cycles());
+  } else if (k.kind == hw::KernelKind::kGemm) {
     const uint64_t rows = std::min<uint64_t>(mp.tm, k.m), cols = std::min<uint64_t>(mp.tn, k.n);
     const uint64_t mt = ceil_div(k.m, rows), nt = ceil_div(k.n, cols);
     const uint64_t tiles = k.batch * mt * nt;
@@ -114,7 +133,8 @@ Mapper::ShapeKey Mapper::shape_key(const hw::KernelDesc& k) {
           uint64_t(k.macs_per_element),
           k.table_bytes,
           uint64_t(k.index_output),
-          k.dram_read_bytes};
+          k.dram_read_bytes,
+          k.nnz};
 }
 
 size_t Mapper::ShapeKeyHash::operator()(const ShapeKey& key) const {
@@ -184,6 +204,25 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
         }
       }
     }
+  } else if (kernel.kind == hw::KernelKind::kSpmm) {
+    // Output rows per cluster, and for each the largest chunk of entries per step that fits.
+    const uint32_t rows_max = even_cap(ceil_div(kernel.m, arch_.clusters), 1024);
+    for (uint32_t rows = 2; rows <= rows_max; rows += 2) {
+      const uint64_t entries = ceil_div(kernel.nnz * rows, kernel.m) + 1;
+      uint64_t lo = 1, hi = entries, chunk = 0;
+      while (lo <= hi) {
+        const uint64_t mid = (lo + hi) / 2;
+        if (hw::mapping_fits(kernel, {rows, 1, static_cast<uint32_t>(mid), false, false}, arch_)) {
+          chunk = mid;
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      if (chunk == 0) break;  // buffers grow with the rows
+      const hw::Mapping m{rows, 1, static_cast<uint32_t>(chunk), false, false};
+      candidates.push_back({m, quick_cost(kernel, m, arch_, energy_)});
+    }
   } else {
     const uint32_t per_pe = static_cast<uint32_t>(ceil_div(kernel.elements(), arch_.pe_count));
     const uint32_t te_max = even_cap(per_pe, 1024);
@@ -209,6 +248,11 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
   // A finalist with far more steps than the leanest one only adds per-step overhead to the same
   // closed-form cost, and its plan is costly to evaluate: skip it.
   auto steps_of = [&kernel, this](const hw::Mapping& m) {
+    if (kernel.kind == hw::KernelKind::kSpmm) {
+      const uint64_t entries = ceil_div(kernel.nnz * m.tm, kernel.m);
+      return ceil_div(kernel.m, uint64_t{arch_.clusters} * m.tm) *
+             ceil_div(std::max<uint64_t>(entries, 1), m.tk);
+    }
     if (kernel.kind != hw::KernelKind::kGemm)
       return ceil_div(kernel.elements(), uint64_t{arch_.pe_count} * m.tm);
     const uint64_t tiles = kernel.batch * ceil_div(kernel.m, m.tm) * ceil_div(kernel.n, m.tn);

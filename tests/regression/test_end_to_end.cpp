@@ -137,6 +137,10 @@ TEST(EndToEnd, MacsEqualHandFormulas) {
   EXPECT_EQ(run_json("bert_base")["macs"].get<uint64_t>(), bert_base_macs(128));
   EXPECT_EQ(run_json("bert_base", "--seq-len 64")["macs"].get<uint64_t>(), bert_base_macs(64));
   EXPECT_EQ(run_json("gcn")["macs"].get<uint64_t>(), gcn_macs());
+  // Reddit, sparse: X W1 + A_hat (X W1) + H W2 + A_hat (H W2) over A_hat's stored entries.
+  const uint64_t reddit_entries = 114615892ull + 232965ull;
+  EXPECT_EQ(run_json("gcn_reddit_l2", "--datatype int8")["macs"].get<uint64_t>(),
+            232965ull * 602 * 16 + reddit_entries * 16 + 232965ull * 16 * 41 + reddit_entries * 41);
 }
 
 TEST(EndToEnd, IdenticalRunsGiveIdenticalJson) {
@@ -177,7 +181,8 @@ TEST_P(EveryKernel, NeverBeatsItsRooflineAndMatchesTheCostModel) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Workloads, EveryKernel,
-                         ::testing::Combine(::testing::Values("resnet50", "bert_base", "gcn"),
+                         ::testing::Combine(::testing::Values("resnet50", "bert_base", "gcn",
+                                                              "gcn_cora_l2_sparse", "gcn_reddit_l2"),
                                             ::testing::Values("int8", "fp16")));
 
 class MoreBandwidth : public ::testing::TestWithParam<std::string> {};

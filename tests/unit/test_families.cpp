@@ -40,8 +40,10 @@ int64_t graph_macs(const Graph& g) {
       const Shape& x = g.tensor(op.inputs[0]).shape;
       macs += element_count(x) / x.back() * x.back() * out.back();
     } else if (op.kind == OpKind::kMatMul) {
-      const Shape& a = g.tensor(op.inputs[0]).shape;
-      macs += out[0] * out[1] * out[2] * (op.attrs.transpose_a ? a[1] : a[2]);
+      const Tensor& a = g.tensor(op.inputs[0]);
+      // A sparse A (a CSR adjacency) multiplies only its stored entries.
+      macs += a.nonzeros >= 0 ? a.nonzeros * out[2]
+                              : out[0] * out[1] * out[2] * (op.attrs.transpose_a ? a.shape[1] : a.shape[2]);
     }
   }
   return macs;
@@ -152,12 +154,15 @@ TEST(Families, BuiltinNames) {
     expected.insert(r + "_cifar10");
   }
   for (const std::string& t : kTransformers) expected.insert(t);
-  for (const std::string& n : gcn_names()) expected.insert(n);
+  for (const std::string& n : gcn_names()) {
+    expected.insert(n);
+    expected.insert(n + "_sparse");  // CSR adjacency, SpMM aggregation
+  }
+  for (int l : {1, 2, 3, 6, 9}) expected.insert("gcn_reddit_l" + std::to_string(l));  // sparse only
   EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), expected);
   EXPECT_EQ(names.size(), expected.size());  // no duplicates
-  EXPECT_EQ(names.size(), 30u);
+  EXPECT_EQ(names.size(), 50u);
   for (const std::string& n : names) EXPECT_TRUE(is_builtin_workload(n)) << n;
-  EXPECT_FALSE(is_builtin_workload("gcn_reddit_l2"));  // dense A_hat too large: not built in
   EXPECT_FALSE(is_builtin_workload("resnet50.yaml"));
 }
 
@@ -787,8 +792,8 @@ TEST_F(FamiliesYaml, Errors) {
   expect_error("family: gcn_pubmed_l3\nseq_len: 64\n", {}, {"w.yaml: seq_len: only applies", "bert_large"});
   expect_error("family: albert_base\nseq_len: 600\n", {}, {"w.yaml: seq_len:", "ALBERT-base"});
   expect_error("family: resnet18\n", scaled(100, 1), {"command line: width:"});
-  expect_error("family: gcn_reddit_l2\n", {},
-               {"w.yaml: family: unknown family 'gcn_reddit_l2'", "gcn_pubmed_l9"});
+  expect_error("family: gcn_twitter_l2\n", {},
+               {"w.yaml: family: unknown family 'gcn_twitter_l2'", "gcn_pubmed_l9"});
   expect_error(
       "inputs: [{name: x, shape: [1, 4]}]\nwidth: 2\nops: [{op: relu, name: r, inputs: [x], output: y, "
       "shape: [1, 4]}]\n",
