@@ -302,7 +302,8 @@ class Lowerer {
   }
 
   // LayerNorm over rows of length L: mean and variance as GEMMs with a 1/L vector, rsqrt by
-  // range-reduced PWL (epsilon folded into its intercepts), then y = d * r * gamma + beta with
+  // range-reduced PWL (epsilon is the variance GEMM's accumulator preset, like a bias, so it is
+  // added before the range reduction), then y = d * r * gamma + beta with
   // gamma and beta held in L1 beside the stream.
   void lower_layernorm(const Op& op) {
     const int x = mapped(op.inputs.at(0));
