@@ -2,19 +2,83 @@
 
 #include <cmath>
 
+#include "hw/core/input_error.h"
+
 namespace nm::sw {
 
+namespace {
+
+double sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
+
+constexpr PwlSide kClamp{PwlOutside::kClamp, 0, 0};
+constexpr PwlSide kZero{PwlOutside::kAsymptote, 0, 0};
+constexpr PwlSide kIdentity{PwlOutside::kAsymptote, 1, 0};
+
+// exact: lo == hi (only the two outer pieces); range_reduced: any reduction.
+PwlSpec make(const char* name, double lo, double hi, double (*f)(double), PwlSide below, PwlSide above,
+             PwlReduction reduction, const char* outside) {
+  PwlSpec s{};
+  s.name = name;
+  s.domain_lo = lo;
+  s.domain_hi = hi;
+  s.exact = lo == hi;
+  s.range_reduced = reduction != PwlReduction::kNone;
+  s.f = f;
+  s.below = below;
+  s.above = above;
+  s.reduction = reduction;
+  s.outside = outside;
+  return s;
+}
+
+}  // namespace
+
 const PwlSpec& pwl_spec(PwlFunction f) {
-  // Domains: where the function is not yet at its asymptote within int8/fp16 resolution.
-  static const PwlSpec kRelu{"relu", 0, 0, true, false};
-  static const PwlSpec kLeaky{"leaky_relu", 0, 0, true, false};
-  static const PwlSpec kGelu{"gelu", -4, 4, false, false};        // outside: y = 0 / y = x
-  static const PwlSpec kTanh{"tanh", -4, 4, false, false};        // outside: clamp to -1 / 1
-  static const PwlSpec kSigmoid{"sigmoid", -8, 8, false, false};  // outside: clamp to 0 / 1
-  static const PwlSpec kExp{"exp", -8, 0, false, false};          // softmax inputs after max subtraction
-  static const PwlSpec kRecip{"reciprocal", 1, 2, false, true};   // mantissa in [1, 2)
-  static const PwlSpec kRsqrt{"rsqrt", 1, 4, false, true};        // mantissa in [1, 4): even exponent
-  static const PwlSpec kMax{"max", 0, 0, true, false};            // max(a,b) = b + relu(a - b)
+  using R = PwlReduction;
+  // Domains: where the function is not yet at its asymptote within int8/fp16 resolution (the gap
+  // at the edge is at most ~7e-4; nm_pwl reports it as the out-of-domain error).
+  static const PwlSpec kRelu = make(
+      "relu", 0, 0, [](double x) { return x > 0 ? x : 0.0; }, kZero, kIdentity, R::kNone,
+      "exact: y = 0 below 0, y = x above");
+  static const PwlSpec kLeaky = make(
+      "leaky_relu", 0, 0, [](double x) { return x > 0 ? x : 0.01 * x; }, {PwlOutside::kAsymptote, 0.01, 0},
+      kIdentity, R::kNone, "exact: y = 0.01 x below 0, y = x above");
+  // The exact erf form, not the tanh approximation.
+  static const PwlSpec kGelu = make(
+      "gelu", -4, 4, [](double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }, kZero,
+      kIdentity, R::kNone, "linear asymptotes: y = 0 below lo, y = x above hi");
+  static const PwlSpec kTanh = make(
+      "tanh", -4, 4, [](double x) { return std::tanh(x); }, kClamp, kClamp, R::kNone,
+      "clamp: y = tanh(lo) below lo, y = tanh(hi) above hi");
+  static const PwlSpec kSigmoid = make("sigmoid", -8, 8, sigmoid, kClamp, kClamp, R::kNone,
+                                       "clamp: y = sigmoid(lo) below lo, y = sigmoid(hi) above hi");
+  // Softmax feeds exp x - max(x) <= 0; below -8 a term is under int8/fp16 resolution of the sum,
+  // and sending it to 0 (not exp(-8)) keeps long rows from summing the floor.
+  static const PwlSpec kExp = make(
+      "exp", -8, 0, [](double x) { return std::exp(x); }, kZero, kClamp, R::kNone,
+      "y = 0 below lo (asymptote); clamp y = exp(hi) above hi (softmax inputs are <= 0)");
+  static const PwlSpec kRecip = make(
+      "reciprocal", 1, 2, [](double x) { return 1.0 / x; }, kClamp, kClamp, R::kReciprocal,
+      "range-reduced: x = m * 2^e, m in [1, 2), y = T(m) * 2^-e; x < 0 by symmetry, x = 0 saturates");
+  static const PwlSpec kRsqrt = make(
+      "rsqrt", 1, 4, [](double x) { return 1.0 / std::sqrt(x); }, kClamp, kClamp, R::kRsqrt,
+      "range-reduced: x = m * 2^e, e even, m in [1, 4), y = T(m) * 2^(-e/2); x <= 0 saturates");
+  static const PwlSpec kMax = make(
+      "max", 0, 0, [](double x) { return x > 0 ? x : 0.0; }, kZero, kIdentity, R::kNone,
+      "exact: max(a, b) = b + relu(a - b)");
+  // x * sigmoid(x) nears its asymptotes more slowly than sigmoid: the gap is 2.7e-3 at |x| = 8,
+  // 4.5e-4 at 10.
+  static const PwlSpec kSilu = make(
+      "silu", -10, 10, [](double x) { return x * sigmoid(x); }, kZero, kIdentity, R::kNone,
+      "linear asymptotes: y = 0 below lo, y = x above hi");
+  static const PwlSpec kSqrt = make(
+      "sqrt", 1, 4, [](double x) { return std::sqrt(x); }, kClamp, kClamp, R::kSqrt,
+      "range-reduced: x = m * 2^e, e even, m in [1, 4), y = T(m) * 2^(e/2); x <= 0 gives 0");
+  static const PwlSpec kErf = make(
+      "erf", -3, 3, [](double x) { return std::erf(x); }, kClamp, kClamp, R::kNone,
+      "clamp: y = erf(lo) below lo, y = erf(hi) above hi");
   switch (f) {
     case PwlFunction::kRelu:
       return kRelu;
@@ -34,19 +98,46 @@ const PwlSpec& pwl_spec(PwlFunction f) {
       return kRsqrt;
     case PwlFunction::kMax:
       return kMax;
+    case PwlFunction::kSilu:
+      return kSilu;
+    case PwlFunction::kSqrt:
+      return kSqrt;
+    case PwlFunction::kErf:
+      return kErf;
   }
   return kRelu;
 }
 
+uint32_t pwl_inner_segments(double lo, double hi, bool exact, double granularity) {
+  if (exact) return 0;
+  // The 1e-9 slack keeps 8 / 0.1 at 80 segments despite rounding.
+  return static_cast<uint32_t>(std::ceil((hi - lo) / granularity - 1e-9));
+}
+
 uint32_t pwl_segments(PwlFunction f, double granularity) {
   const PwlSpec& s = pwl_spec(f);
-  if (s.exact) return 2;
-  const auto inner = static_cast<uint32_t>(std::ceil((s.domain_hi - s.domain_lo) / granularity - 1e-9));
-  return inner + 2;
+  return pwl_inner_segments(s.domain_lo, s.domain_hi, s.exact, granularity) + 2;
 }
 
 uint64_t pwl_table_bytes(PwlFunction f, double granularity, uint32_t operand_bytes) {
   return uint64_t{pwl_segments(f, granularity)} * 2 * operand_bytes;
+}
+
+const std::vector<PwlFunction>& pwl_fit_functions() {
+  static const std::vector<PwlFunction> kAll = {
+      PwlFunction::kRelu,  PwlFunction::kLeakyRelu, PwlFunction::kGelu, PwlFunction::kSigmoid,
+      PwlFunction::kTanh,  PwlFunction::kSilu,      PwlFunction::kExp,  PwlFunction::kReciprocal,
+      PwlFunction::kRsqrt, PwlFunction::kSqrt,      PwlFunction::kErf};
+  return kAll;
+}
+
+PwlFunction pwl_function_by_name(const std::string& name, const std::string& where, const std::string& key) {
+  std::string known;
+  for (PwlFunction f : pwl_fit_functions()) {
+    if (name == pwl_spec(f).name) return f;
+    known += (known.empty() ? "" : ", ") + std::string(pwl_spec(f).name);
+  }
+  throw InputError(where, key, "expected one of " + known + ", got '" + name + "'");
 }
 
 }  // namespace nm::sw

@@ -1,0 +1,204 @@
+// nm_pwl: the PWL approximations the lowering uses. One function's fit (segments and errors), the
+// error table of every function (uniform and elastic at 0.25, 0.5, 1.0), or the paper's Table 1
+// (parameter overhead of the PWL tables in resnet50, bert_base and gcn).
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hw/core/input_error.h"
+#include "sw/pwl/pwl_fit.h"
+#include "sw/pwl/pwl_report.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nm::InputError;
+using namespace nm::sw;
+
+constexpr const char* kUsage =
+    "usage: nm_pwl --function NAME [--granularity G] [--method uniform|elastic] [--domain LO,HI] [--json F]\n"
+    "       nm_pwl --all [--csv F]\n"
+    "       nm_pwl --overhead [--granularity G]\n"
+    "Fits NAME (relu, leaky_relu, gelu, sigmoid, tanh, silu, exp, reciprocal, rsqrt, sqrt, erf) with\n"
+    "continuous piecewise-linear segments and prints the segments and the error table; --all prints\n"
+    "the error table of every function at granularities 0.25, 0.5 and 1.0, uniform and elastic;\n"
+    "--overhead prints the paper's Table 1 (PWL parameter bytes of resnet50, bert_base, gcn).\n"
+    "G defaults to 0.25.\n";
+
+struct Options {
+  std::optional<std::string> function;
+  bool all = false, overhead = false, help = false;
+  std::optional<double> granularity;
+  std::optional<PwlMethod> method;
+  std::optional<std::pair<double, double>> domain;
+  std::optional<std::string> json, csv;
+};
+
+double number(const std::string& flag, const std::string& v) {
+  size_t pos = 0;
+  double d = NAN;
+  try {
+    d = std::stod(v, &pos);
+  } catch (const std::exception&) {
+  }
+  if (pos != v.size() || !std::isfinite(d))
+    throw InputError("command line", flag, "expected a finite number, got '" + v + "'");
+  return d;
+}
+
+Options parse(const std::vector<std::string>& args) {
+  Options o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    // Values may start with '-' (--domain -8,8), but never with "--" (a missing value).
+    auto value = [&](const char* expected) {
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
+        throw InputError("command line", a, std::string("expected ") + expected + " after it");
+      return args[++i];
+    };
+    if (a == "--function") {
+      o.function = value("a function name");
+    } else if (a == "--all") {
+      o.all = true;
+    } else if (a == "--overhead") {
+      o.overhead = true;
+    } else if (a == "--granularity") {
+      const double g = number(a, value("a positive number"));
+      if (g <= 0) throw InputError("command line", a, "expected a positive number, got " + args[i]);
+      o.granularity = g;
+    } else if (a == "--method") {
+      const std::string m = value("uniform or elastic");
+      if (m == "uniform") {
+        o.method = PwlMethod::kUniform;
+      } else if (m == "elastic") {
+        o.method = PwlMethod::kElastic;
+      } else {
+        throw InputError("command line", a, "expected uniform or elastic, got '" + m + "'");
+      }
+    } else if (a == "--domain") {
+      const std::string v = value("LO,HI");
+      const size_t comma = v.find(',');
+      if (comma == std::string::npos) throw InputError("command line", a, "expected LO,HI, got '" + v + "'");
+      const double lo = number(a, v.substr(0, comma)), hi = number(a, v.substr(comma + 1));
+      if (!(lo < hi)) throw InputError("command line", a, "expected LO < HI, got '" + v + "'");
+      o.domain = {lo, hi};
+    } else if (a == "--json") {
+      o.json = value("an output JSON path");
+    } else if (a == "--csv") {
+      o.csv = value("an output CSV path");
+    } else if (a == "--help" || a == "-h") {
+      o.help = true;
+    } else {
+      throw InputError("command line", a, "unknown option; see nm_pwl --help");
+    }
+  }
+  if (o.help) return o;
+  const int modes = int{o.function.has_value()} + int{o.all} + int{o.overhead};
+  if (modes != 1)
+    throw InputError("command line", "mode", "expected exactly one of --function, --all, --overhead");
+  auto only_with = [](bool given, const char* flag, const char* mode) {
+    if (given) throw InputError("command line", flag, std::string("not used with ") + mode);
+  };
+  if (!o.function) {
+    const char* mode = o.all ? "--all" : "--overhead";
+    only_with(o.method.has_value(), "--method", mode);
+    only_with(o.domain.has_value(), "--domain", mode);
+    only_with(o.json.has_value(), "--json", mode);
+  }
+  if (!o.all) only_with(o.csv.has_value(), "--csv", o.function ? "--function" : "--overhead");
+  // --all fixes its granularities (0.25, 0.5, 1.0).
+  if (o.all) only_with(o.granularity.has_value(), "--granularity", "--all");
+  return o;
+}
+
+PwlFitOptions fit_options(PwlFunction f, const Options& o) {
+  const PwlSpec& s = pwl_spec(f);
+  PwlFitOptions fo;
+  fo.method = o.method.value_or(PwlMethod::kUniform);
+  fo.granularity = o.granularity.value_or(0.25);
+  if (o.domain) {
+    if (s.exact)
+      throw InputError("command line", "--domain", std::string(s.name) + " is exact; it has no domain");
+    if (s.range_reduced)
+      throw InputError(
+          "command line", "--domain",
+          std::string(s.name) + " is range-reduced; its table covers the mantissa interval only");
+    fo.custom_domain = true;
+    fo.lo = o.domain->first;
+    fo.hi = o.domain->second;
+  }
+  const double lo = fo.custom_domain ? fo.lo : s.domain_lo, hi = fo.custom_domain ? fo.hi : s.domain_hi;
+  const double inner = s.exact ? 0.0 : std::ceil((hi - lo) / fo.granularity - 1e-9);
+  const bool elastic = fo.method == PwlMethod::kElastic;
+  const double limit = elastic ? kMaxElasticInnerSegments : kMaxUniformInnerSegments;
+  if (inner > limit) {
+    throw InputError("command line", "--granularity",
+                     "expected at most " + std::to_string(static_cast<uint32_t>(limit)) + " inner segments" +
+                         (elastic ? " for elastic (its segment map holds a 1-byte index)" : "") + ", got " +
+                         std::to_string(static_cast<uint64_t>(std::min(inner, 1e18))) +
+                         "; use a larger granularity");
+  }
+  return fo;
+}
+
+// Through a temporary file and a rename, so nothing partial is left behind.
+void write_file(const std::string& path, const std::string& text, const std::string& flag) {
+  const fs::path tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << text;
+    if (!out) throw InputError("command line", flag, "cannot write '" + path + "'");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw InputError("command line", flag, "cannot write '" + path + "'");
+  }
+}
+
+int run(const Options& o) {
+  if (o.function) {
+    const PwlFunction f = pwl_function_by_name(*o.function, "command line", "--function");
+    const PwlFit fit = fit_pwl(f, fit_options(f, o));
+    const PwlErrors errors = measure_pwl(fit);
+    // Files first: a write error leaves one error line and nothing on stdout.
+    if (o.json) write_file(*o.json, pwl_fit_json(fit, errors).dump(2) + "\n", "--json");
+    std::cout << pwl_fit_text(fit, errors);
+    return 0;
+  }
+  if (o.all) {
+    const std::vector<PwlSummaryRow> rows = pwl_summary({0.25, 0.5, 1.0});
+    if (o.csv) write_file(*o.csv, pwl_summary_csv(rows), "--csv");
+    std::cout << pwl_summary_text(rows);
+    return 0;
+  }
+  const double g = o.granularity.value_or(0.25);
+  if (pwl_inner_segments(-8, 8, false, g) > kMaxUniformInnerSegments)
+    throw InputError("command line", "--granularity", "expected a granularity of at least 16 / 65536");
+  std::cout << pwl_overhead_text(g);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  try {
+    const Options o = parse(std::vector<std::string>(argv + 1, argv + argc));
+    if (o.help) {
+      std::cout << kUsage;
+      return 0;
+    }
+    return run(o);
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return 3;
+  }
+}
