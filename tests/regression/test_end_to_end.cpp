@@ -3,66 +3,30 @@
 // bad-input handling, and the model-level cross-checks on every kernel of the three workloads.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
+
+#include "cli_test_util.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct ProcessRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using nm::test::CliRun;
+using nm::test::read_text;
 
 fs::path scratch_dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("nm_sim_e2e_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+  static const nm::test::ScratchDir dir("nm_sim_e2e");  // removed at exit
+  return dir.path();
 }
 
-// Removes the scratch directory once every test has run.
-class ScratchCleanup : public ::testing::Environment {
- public:
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(scratch_dir(), ec);
-  }
-};
-const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-ProcessRun run_nm_sim(const std::string& args) {
-  const fs::path err = scratch_dir() / "stderr.txt";
-  const std::string cmd = std::string(NM_SIM_PATH) + " " + args + " 2>" + err.string();
-  ProcessRun r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = read_file(err);
-  return r;
+CliRun run_nm_sim(const std::string& args) {
+  return nm::test::run_cli(NM_SIM_PATH, args, scratch_dir());
 }
 
 // Runs a workload once per process and caches the parsed JSON for the checks below.
@@ -72,9 +36,9 @@ const json& run_json(const std::string& workload, const std::string& extra = "")
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   const fs::path out = scratch_dir() / ("run_" + std::to_string(cache.size()) + ".json");
-  const ProcessRun r = run_nm_sim("--workload " + workload + " --json " + out.string() + " " + extra);
+  const CliRun r = run_nm_sim("--workload " + workload + " --json " + out.string() + " " + extra);
   EXPECT_EQ(r.status, 0) << r.err;
-  return cache[key] = json::parse(read_file(out));
+  return cache[key] = json::parse(read_text(out));
 }
 
 // Hand formulas, independent of the simulator's graph and lowering code.
@@ -147,7 +111,7 @@ TEST(EndToEnd, IdenticalRunsGiveIdenticalJson) {
   const fs::path a = scratch_dir() / "same_a.json", b = scratch_dir() / "same_b.json";
   ASSERT_EQ(run_nm_sim("--workload resnet50 --json " + a.string()).status, 0);
   ASSERT_EQ(run_nm_sim("--workload resnet50 --json " + b.string()).status, 0);
-  EXPECT_EQ(read_file(a), read_file(b));
+  EXPECT_EQ(read_text(a), read_text(b));
 }
 
 TEST(EndToEnd, DefaultConfigEqualsThePaperConfigFile) {
@@ -231,7 +195,7 @@ TEST_P(RejectsBadInput, WithOneLineAndStatusTwoAndNoPartialFile) {
   }
   const fs::path out = scratch_dir() / (std::string(c.label) + ".json");
   fs::remove(out);
-  const ProcessRun r = run_nm_sim(args + " --json " + out.string());
+  const CliRun r = run_nm_sim(args + " --json " + out.string());
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;

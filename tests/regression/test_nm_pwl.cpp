@@ -2,6 +2,8 @@
 // paper's Table 1, and bad input (status 2, one error line, no file).
 #include <gtest/gtest.h>
 
+#include "cli_test_util.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,11 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using nm::test::CliRun;
+using nm::test::read_text;
 
 class NmPwl : public ::testing::Test {
  protected:
@@ -39,26 +38,7 @@ class NmPwl : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
 
-  static std::string read(const fs::path& p) {
-    std::ifstream f(p);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-  }
-
-  CliRun nm_pwl(const std::string& args) const {
-    const fs::path err = dir_ / "stderr.txt";
-    const std::string cmd = std::string(NM_PWL_PATH) + " " + args + " 2>" + err.string();
-    CliRun r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-    const int status = pclose(pipe);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = read(err);
-    return r;
-  }
+  CliRun nm_pwl(const std::string& args) const { return nm::test::run_cli(NM_PWL_PATH, args, dir_); }
 
   // Status 2, exactly one "error: ..." line naming `key`, nothing on stdout, no output file.
   void expect_one_error(const std::string& args, const std::string& key) const {
@@ -97,7 +77,7 @@ TEST_F(NmPwl, FunctionPrintsSegmentsAndErrors) {
                            "max abs", "mean abs", "rms", "68 at int8, 136 at fp16", "y = 0 below lo"}) {
     EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
   }
-  const json j = json::parse(read(out));
+  const json j = json::parse(read_text(out));
   EXPECT_EQ(j.at("schema"), "nm_pwl/1");
   EXPECT_EQ(j.at("segments"), 34);
   EXPECT_EQ(j.at("breakpoints").size(), 33u);
@@ -113,7 +93,7 @@ TEST_F(NmPwl, FunctionPrintsSegmentsAndErrors) {
   const CliRun e =
       nm_pwl("--function tanh --method elastic --domain -8,8 --granularity 0.5 --json " + el.string());
   ASSERT_EQ(e.status, 0) << e.err;
-  const json k = json::parse(read(el));
+  const json k = json::parse(read_text(el));
   EXPECT_EQ(k.at("method"), "elastic");
   EXPECT_EQ(k.at("domain"), json::array({-8.0, 8.0}));
   EXPECT_EQ(k.at("segments"), 34);
@@ -130,7 +110,7 @@ TEST_F(NmPwl, AllWritesTheErrorTableAsCsv) {
   const fs::path csv = dir_ / "all.csv";
   const CliRun r = nm_pwl("--all --csv " + csv.string());
   ASSERT_EQ(r.status, 0) << r.err;
-  const std::vector<std::string> lines = split(read(csv), '\n');
+  const std::vector<std::string> lines = split(read_text(csv), '\n');
   ASSERT_EQ(lines.size(), 1u + 11 * 3 * 2);
   const std::vector<std::string> header = split(lines[0], ',');
   std::map<std::string, size_t> col;

@@ -2,6 +2,8 @@
 // and bad input. Each point is its own nm_sim process, so these run real simulations.
 #include <gtest/gtest.h>
 
+#include "cli_test_util.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 #include <chrono>
@@ -23,29 +25,11 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path scratch() {
-  static const fs::path dir = [] {
-    const fs::path d = fs::temp_directory_path() / ("nm_sweep_test_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+  static const nm::test::ScratchDir dir("nm_sweep_test");  // removed at exit
+  return dir.path();
 }
 
-class ScratchCleanup : public ::testing::Environment {
- public:
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(scratch(), ec);
-  }
-};
-const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using nm::test::read_text;
 
 fs::path write_sweep(const std::string& name, const std::string& text) {
   const fs::path p = scratch() / name;
@@ -53,19 +37,14 @@ fs::path write_sweep(const std::string& name, const std::string& text) {
   return p;
 }
 
-struct Result {
-  int status;
-  std::string err;
-};
+using Result = nm::test::CliRun;
 
 Result sweep(const std::string& args) {
-  const fs::path err = scratch() / "err.txt";
-  const int raw = std::system((std::string(NM_SWEEP_PATH) + " " + args + " 2>" + err.string()).c_str());
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read(err)};
+  return nm::test::run_cli(NM_SWEEP_PATH, args, scratch());
 }
 
 size_t data_rows(const fs::path& csv) {
-  const std::string text = read(csv);
+  const std::string text = read_text(csv);
   size_t lines = 0;
   for (char c : text) lines += c == '\n';
   return lines > 0 ? lines - 1 : 0;
@@ -128,7 +107,7 @@ TEST(Sweep, KilledMidwayAndResumedLosesNoPointAndRepeatsNone) {
   std::set<uint64_t> tasks;
   for (const std::string& row : csv.rows) EXPECT_TRUE(tasks.insert(nm::sw::row_task(row)).second) << row;
   EXPECT_EQ(tasks.size(), 12u);
-  EXPECT_EQ(read(out), read(reference));  // the same figures as an uninterrupted sweep
+  EXPECT_EQ(read_text(out), read_text(reference));  // the same figures as an uninterrupted sweep
 }
 
 TEST(Sweep, ShardsMergedEqualTheUnshardedRun) {
@@ -145,7 +124,7 @@ TEST(Sweep, ShardsMergedEqualTheUnshardedRun) {
   const fs::path merged = scratch() / "merged.csv";
   const Result r = sweep("--merge " + merged.string() + shards);
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(read(merged), read(whole));
+  EXPECT_EQ(read_text(merged), read_text(whole));
 }
 
 TEST(Sweep, MoreDramNocOrL2NeverMakesAPointSlower) {
@@ -218,7 +197,7 @@ TEST(Sweep, RejectsBadInputWithOneLine) {
   r = sweep("--sweep " + spec.string() + " --workloads gcn --out " + exists.string());
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
-  EXPECT_EQ(read(exists), "keep me\n");  // nothing already written is lost
+  EXPECT_EQ(read_text(exists), "keep me\n");  // nothing already written is lost
 
   r = sweep("--sweep " + spec.string() + " --workloads gcn --out x.csv --shard 4/3");
   EXPECT_EQ(r.status, 2);

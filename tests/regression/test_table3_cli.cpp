@@ -2,6 +2,8 @@
 // its ratios are simulated / paper, and bad input gives one error line and status 2.
 #include <gtest/gtest.h>
 
+#include "cli_test_util.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,11 +25,8 @@ const std::array<const char*, 3> kWorkloads = {"resnet50", "bert_base", "gcn"};
 const std::array<const char*, 5> kFigures = {"latency_ms", "speedup", "throughput", "power_w",
                                              "throughput_per_watt"};
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using nm::test::CliRun;
+using nm::test::read_text;
 
 class Table3Cli : public ::testing::Test {
  protected:
@@ -41,26 +40,7 @@ class Table3Cli : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
 
-  static std::string read(const fs::path& p) {
-    std::ifstream f(p);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-  }
-
-  CliRun nm_sim(const std::string& args) const {
-    const fs::path err = dir_ / "stderr.txt";
-    const std::string cmd = std::string(NM_SIM_PATH) + " " + args + " 2>" + err.string();
-    CliRun r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-    const int status = pclose(pipe);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = read(err);
-    return r;
-  }
+  CliRun nm_sim(const std::string& args) const { return nm::test::run_cli(NM_SIM_PATH, args, dir_); }
 
   // Bad input: status 2, exactly one "error: ..." line naming `key`, nothing on stdout, no file.
   void expect_one_error(const std::string& args, const std::string& key) const {
@@ -82,7 +62,7 @@ TEST_F(Table3Cli, SimulatedRowEqualsSeparateRuns) {
   const CliRun r = nm_sim("--table3 --json " + t3.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  const json j = json::parse(read(t3));
+  const json j = json::parse(read_text(t3));
   EXPECT_EQ(j.at("schema"), "nm_sim/table3/1");
   EXPECT_EQ(j.at("config").at("datatype"), "int8");
   ASSERT_EQ(j.at("reference").size(), 8u);
@@ -101,7 +81,7 @@ TEST_F(Table3Cli, SimulatedRowEqualsSeparateRuns) {
     const fs::path single = dir_ / (std::string(w) + ".json");
     const CliRun s = nm_sim(std::string("--workload ") + w + " --json " + single.string());
     ASSERT_EQ(s.status, 0) << s.err;
-    const json run = json::parse(read(single));
+    const json run = json::parse(read_text(single));
     const json& sim = j.at("simulated").at(w);
     EXPECT_DOUBLE_EQ(sim.at("latency_ms").get<double>(), run.at("latency_s").get<double>() * 1e3);
     EXPECT_DOUBLE_EQ(sim.at("throughput").get<double>(), run.at("throughput_per_s").get<double>());
@@ -135,7 +115,7 @@ TEST_F(Table3Cli, ConfigArgumentsReachEveryRun) {
   const fs::path t3 = dir_ / "t3.json";
   const CliRun r = nm_sim("--table3 --datatype fp16 --set dram.bandwidth_gbps=256 --json " + t3.string());
   ASSERT_EQ(r.status, 0) << r.err;
-  const json j = json::parse(read(t3));
+  const json j = json::parse(read_text(t3));
   EXPECT_EQ(j.at("config").at("datatype"), "fp16");
   EXPECT_EQ(j.at("config").at("dram").at("bandwidth_gbps"), 256.0);
   const fs::path single = dir_ / "gcn.json";
@@ -143,7 +123,7 @@ TEST_F(Table3Cli, ConfigArgumentsReachEveryRun) {
       nm_sim("--workload gcn --datatype fp16 --set dram.bandwidth_gbps=256 --json " + single.string()).status,
       0);
   EXPECT_DOUBLE_EQ(j.at("simulated").at("gcn").at("latency_ms").get<double>(),
-                   json::parse(read(single)).at("latency_s").get<double>() * 1e3);
+                   json::parse(read_text(single)).at("latency_s").get<double>() * 1e3);
   EXPECT_NE(r.out.find("fp16"), std::string::npos);
 }
 
