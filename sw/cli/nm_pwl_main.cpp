@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hw/core/input_error.h"
+#include "sw/cli/guarded_main.h"
 #include "sw/pwl/pwl_fit.h"
 #include "sw/pwl/pwl_report.h"
 
@@ -187,18 +188,12 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  try {
+  return nm::sw::run_guarded([&] {
     const Options o = parse(std::vector<std::string>(argv + 1, argv + argc));
     if (o.help) {
       std::cout << kUsage;
       return 0;
     }
     return run(o);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
-    return 3;
-  }
+  });
 }

@@ -10,6 +10,7 @@
 
 #include "hw/core/input_error.h"
 #include "sw/cli/cli_options.h"
+#include "sw/cli/guarded_main.h"
 #include "sw/config/config_loader.h"
 #include "sw/config/reference_data.h"
 #include "sw/graph/workloads.h"
@@ -182,16 +183,8 @@ int run(const std::vector<std::string>& args) {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  try {
-    return run(args);
-  } catch (const nm::InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
-    return 3;
-  }
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  return nm::sw::run_guarded([&] { return run(args); });
 }
 
 // SystemC prints a copyright banner on first elaboration unless this is set; set it before

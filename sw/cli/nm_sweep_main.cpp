@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "hw/core/input_error.h"
+#include "sw/cli/guarded_main.h"
 #include "sw/graph/workloads.h"
 #include "sw/proc/subprocess.h"
 #include "sw/report/report.h"
@@ -260,18 +261,12 @@ int run_merge(const Options& o) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  try {
+  return nm::sw::run_guarded([&] {
     const Options o = parse(std::vector<std::string>(argv + 1, argv + argc));
     if (o.help) {
       std::cout << kUsage;
       return 0;
     }
     return o.merge ? run_merge(o) : run_sweep(o);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
-    return 3;
-  }
+  });
 }

@@ -321,17 +321,6 @@ const Schema<hw::EnergyTable>& energy_schema() {
 // ---------------------------------------------------------------------------------------------
 // Files and YAML text
 
-std::string read_file_text(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(path, "file", "cannot open: no such file");
-  if (fs::is_directory(path, ec)) throw InputError(path, "file", "cannot open: is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "file", std::string("cannot open: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 YAML::Node parse_yaml(const std::string& text, const std::string& where) {
   std::vector<YAML::Node> docs;
   try {
@@ -481,7 +470,7 @@ SimConfig builtin_default_config() {
 }
 
 SimConfig load_config_file(const std::string& path) {
-  const std::string text = read_file_text(path);
+  const std::string text = yaml_text::read_input_file(path);
   SimConfig config = builtin_default_config();
   config.source = path;
   const fs::path dir = fs::path(path).parent_path();
@@ -491,7 +480,7 @@ SimConfig load_config_file(const std::string& path) {
 }
 
 hw::EnergyTable load_energy_table_file(const std::string& path) {
-  return parse_energy_table(read_file_text(path), path, fs::path(path).stem().string());
+  return parse_energy_table(yaml_text::read_input_file(path), path, fs::path(path).stem().string());
 }
 
 void apply_override(SimConfig& config, const std::string& assignment) {

@@ -32,17 +32,6 @@ const std::vector<std::string> kTypes = {"CPU", "GPU", "SoC", "FPGA", "ASIC"};
 // The paper's own row, which the simulated row is divided by.
 const char* const kNeuralMatrix = "NeuralMatrix";
 
-std::string read_text(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(path, "file", "cannot open: no such file");
-  if (fs::is_directory(path, ec)) throw InputError(path, "file", "cannot open: is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "file", std::string("cannot open: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class RowReader {
  public:
   explicit RowReader(std::string path) : path_(std::move(path)) {}
@@ -173,7 +162,7 @@ std::string default_reference_path() {
 }
 
 ReferenceTable load_reference_table(const std::string& path) {
-  const std::string text = read_text(path);
+  const std::string text = yaml_text::read_input_file(path);
   YAML::Node doc;
   try {
     doc = YAML::Load(text);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "graph_counters.h"
 #include "hw/core/arch_config.h"
 #include "hw/core/input_error.h"
 #include "hw/core/kernel_desc.h"
@@ -28,41 +29,9 @@
 namespace nm::sw {
 namespace {
 
-// MACs of conv2d / linear / matmul, from the tensor shapes and attrs alone.
-int64_t graph_macs(const Graph& g) {
-  int64_t macs = 0;
-  for (const Op& op : g.ops()) {
-    const Shape& out = g.tensor(op.output).shape;
-    if (op.kind == OpKind::kConv2d) {
-      const Shape& x = g.tensor(op.inputs[0]).shape;
-      macs += element_count(out) * op.attrs.kernel_h * op.attrs.kernel_w * (x[3] / op.attrs.groups);
-    } else if (op.kind == OpKind::kLinear) {
-      const Shape& x = g.tensor(op.inputs[0]).shape;
-      macs += element_count(x) / x.back() * x.back() * out.back();
-    } else if (op.kind == OpKind::kMatMul) {
-      const Tensor& a = g.tensor(op.inputs[0]);
-      // A sparse A (a CSR adjacency) multiplies only its stored entries.
-      macs += a.nonzeros >= 0 ? a.nonzeros * out[2]
-                              : out[0] * out[1] * out[2] * (op.attrs.transpose_a ? a.shape[1] : a.shape[2]);
-    }
-  }
-  return macs;
-}
-
-std::map<OpKind, int> count_kinds(const Graph& g) {
-  std::map<OpKind, int> counts;
-  for (const Op& op : g.ops()) ++counts[op.kind];
-  return counts;
-}
-
-const Op& find_op(const Graph& g, const std::string& name) {
-  for (const Op& op : g.ops()) {
-    if (op.name == name) return op;
-  }
-  ADD_FAILURE() << "no op named " << name;
-  static const Op kNone;
-  return kNone;
-}
+using test::count_kinds;
+using test::find_op;
+using test::graph_macs;
 
 // graph.h's contract: unique names, topological order, single producer per tensor, one output.
 void expect_well_formed(const Graph& g) {

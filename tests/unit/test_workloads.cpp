@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "graph_counters.h"
 #include "hw/core/input_error.h"
 #include "sw/graph/graph.h"
 #include "sw/graph/workloads.h"
@@ -18,50 +19,9 @@
 namespace nm::sw {
 namespace {
 
-// MACs of conv2d / linear / matmul, from the tensor shapes and attrs alone.
-int64_t graph_macs(const Graph& g) {
-  int64_t macs = 0;
-  for (const Op& op : g.ops()) {
-    const Shape& out = g.tensor(op.output).shape;
-    switch (op.kind) {
-      case OpKind::kConv2d: {
-        const Shape& x = g.tensor(op.inputs[0]).shape;
-        macs += element_count(out) * op.attrs.kernel_h * op.attrs.kernel_w * (x[3] / op.attrs.groups);
-        break;
-      }
-      case OpKind::kLinear: {
-        const Shape& x = g.tensor(op.inputs[0]).shape;
-        const int64_t rows = element_count(x) / x.back();
-        macs += rows * x.back() * out.back();
-        break;
-      }
-      case OpKind::kMatMul: {
-        const Shape& a = g.tensor(op.inputs[0]).shape;
-        const int64_t k = op.attrs.transpose_a ? a[1] : a[2];
-        macs += out[0] * out[1] * out[2] * k;
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return macs;
-}
-
-std::map<OpKind, int> count_kinds(const Graph& g) {
-  std::map<OpKind, int> counts;
-  for (const Op& op : g.ops()) ++counts[op.kind];
-  return counts;
-}
-
-const Op& find_op(const Graph& g, const std::string& name) {
-  for (const Op& op : g.ops()) {
-    if (op.name == name) return op;
-  }
-  ADD_FAILURE() << "no op named " << name;
-  static const Op kNone;
-  return kNone;
-}
+using test::count_kinds;
+using test::find_op;
+using test::graph_macs;
 
 const Shape& in_shape(const Graph& g, const Op& op, size_t i) {
   return g.tensor(op.inputs.at(i)).shape;
