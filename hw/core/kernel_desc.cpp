@@ -18,6 +18,12 @@ const char* kernel_kind_name(KernelKind kind) {
   return "unknown";
 }
 
+uint64_t KernelDesc::table_bytes_per_pe(uint32_t pes_per_cluster) const {
+  if (table_columns == 0) return table_bytes;
+  const uint64_t columns_per_pe = (table_columns + pes_per_cluster - 1) / pes_per_cluster;
+  return table_bytes / table_columns * columns_per_pe;
+}
+
 uint64_t KernelDesc::macs() const {
   switch (kind) {
     case KernelKind::kGemm:

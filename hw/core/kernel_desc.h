@@ -4,7 +4,9 @@
 // Contract:
 //  - GEMM: C[batch][m][n] = A[batch][m][k] x B[batch or 1][k][n], output-stationary.
 //  - Segment-index and element-wise kernels process batch*m*n elements; element-wise kernels
-//    gather per-segment slope/intercept from a table of table_bytes held in every PE's L1.
+//    gather per-segment slope/intercept from a table of table_bytes held in every PE's L1, or,
+//    for per-column parameters (layernorm's gamma and beta), each PE holds only the columns it
+//    processes: elements go to a cluster's PEs by column, as B columns do in a GEMM.
 //  - DMA kernels move dram_read_bytes from DRAM to L2 (e.g. embedding row gathers).
 //  - SpMM: C[m][n] = A[m][k] x B[k][n] with A sparse (nnz stored entries, CSR in DRAM, spread
 //    evenly over rows): a cluster takes a block of output rows, receives those rows' CSR entries
@@ -40,7 +42,8 @@ struct KernelDesc {
   uint32_t input_streams = 1;     // operand streams read per element (activation tensors)
   uint32_t index_input = 0;       // 1 when a segment-index stream (1 byte/element) is also read
   uint32_t macs_per_element = 1;  // multiply-accumulates per element on the PE
-  uint64_t table_bytes = 0;       // PWL slope/intercept table (or per-channel params) per PE
+  uint64_t table_bytes = 0;       // PWL slope/intercept table, or per-column parameters
+  uint64_t table_columns = 0;     // > 0: the table is per-column parameters of this many columns
   bool index_output = false;      // output is a 1-byte segment index, not an operand
 
   // DMA kernels.
@@ -53,6 +56,8 @@ struct KernelDesc {
   bool network_linear = false;
 
   uint64_t elements() const { return batch * m * n; }
+  // Table bytes one PE holds: all of a PWL table, or its share of per-column parameters.
+  uint64_t table_bytes_per_pe(uint32_t pes_per_cluster) const;
   // Multiply-accumulates the PE array performs for this kernel.
   uint64_t macs() const;
 };

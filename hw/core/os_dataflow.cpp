@@ -85,7 +85,8 @@ uint64_t l1_footprint_bytes(const KernelDesc& k, const Mapping& mp, const ArchCo
     case KernelKind::kSegmentIndex:
     case KernelKind::kElementwise:
       return 2 * mp.tm * elementwise_in_bytes_per_element(k, arch.datatype) +
-             mp.tm * elementwise_out_bytes_per_element(k, arch.datatype) + k.table_bytes;
+             mp.tm * elementwise_out_bytes_per_element(k, arch.datatype) +
+             k.table_bytes_per_pe(arch.pes_per_cluster());
     case KernelKind::kDma:
       return 0;
     case KernelKind::kSpmm: {

@@ -126,7 +126,8 @@ TilePlan build_elementwise_plan(const KernelDesc& k, const Mapping& mp, const Ar
 
   TilePlan plan;
   if (k.table_bytes > 0) {
-    // Tables are pre-stored in DRAM and copied into every PE's L1 before the kernel streams.
+    // Tables are pre-stored in DRAM and copied into the PEs' L1s before the kernel streams (all
+    // of a PWL table to every PE; per-column parameters split by column).
     PlanStep load;
     load.dram_read_bytes = k.table_bytes;
     const uint64_t all = clusters >= 64 ? ~uint64_t{0} : (uint64_t{1} << clusters) - 1;
@@ -134,7 +135,7 @@ TilePlan build_elementwise_plan(const KernelDesc& k, const Mapping& mp, const Ar
     for (uint32_t c = 0; c < clusters; ++c) {
       ClusterWork w;
       w.cluster = c;
-      w.l1_write_bytes = k.table_bytes * arch.pes_per_cluster();
+      w.l1_write_bytes = k.table_bytes_per_pe(arch.pes_per_cluster()) * arch.pes_per_cluster();
       load.work.push_back(w);
     }
     plan.steps.push_back(std::move(load));

@@ -303,8 +303,8 @@ class Lowerer {
 
   // LayerNorm over rows of length L: mean and variance as GEMMs with a 1/L vector, rsqrt by
   // range-reduced PWL (epsilon is the variance GEMM's accumulator preset, like a bias, so it is
-  // added before the range reduction), then y = d * r * gamma + beta with
-  // gamma and beta held in L1 beside the stream.
+  // added before the range reduction), then y = d * r * gamma + beta with gamma and beta in L1,
+  // split across each cluster's PEs by column.
   void lower_layernorm(const Op& op) {
     const int x = mapped(op.inputs.at(0));
     const uint64_t len = static_cast<uint64_t>(shape_of(op.output).back());
@@ -320,6 +320,8 @@ class Lowerer {
     const uint64_t affine_bytes = 2 * len * operand_bytes();
     add_elementwise(base_desc(op, "scale_shift", KernelKind::kElementwise), total, {centered, inv_std}, 2,
                     affine_bytes, mapped(op.output));
+    // Gamma and beta are per-column: each PE keeps only the columns it processes.
+    program_.kernels.back().desc.table_columns = len;
   }
 
   // Max pooling: a window of KH*KW values takes KH*KW - 1 pairwise maxima per output element.

@@ -132,6 +132,7 @@ Mapper::ShapeKey Mapper::shape_key(const hw::KernelDesc& k) {
           uint64_t(k.index_input),
           uint64_t(k.macs_per_element),
           k.table_bytes,
+          k.table_columns,
           uint64_t(k.index_output),
           k.dram_read_bytes,
           k.nnz};

@@ -56,7 +56,7 @@ class Mapper {
   std::string config_source_;
   hw::NocTopology noc_;
   // Every KernelDesc field that changes the search's answer; equal keys share one search.
-  using ShapeKey = std::array<uint64_t, 16>;
+  using ShapeKey = std::array<uint64_t, 17>;
   struct ShapeKeyHash {
     size_t operator()(const ShapeKey& key) const;
   };

@@ -8,6 +8,7 @@
 #include "hw/core/tile_plan.h"
 #include "sw/graph/workloads.h"
 #include "sw/lowering/kernel_program.h"
+#include "sw/mapping/mapper.h"
 
 namespace nm::hw {
 namespace {
@@ -100,6 +101,44 @@ TEST(LoweringSparse, CsrBytesAreTheAdjacencysStorage) {
   t.constant = true;
   EXPECT_EQ(tensor_bytes(t, hw::DataType::kInt8), 13264u * 5 + 2709u * 4);
   EXPECT_EQ(tensor_bytes(t, hw::DataType::kFp16), 13264u * 6 + 2709u * 4);
+}
+
+}  // namespace
+}  // namespace nm::sw
+
+namespace nm::hw {
+namespace {
+
+TEST(CorePerColumnTable, EachPeHoldsOnlyItsColumns) {
+  ArchConfig a;  // 128 PEs per cluster
+  a.datatype = DataType::kFp16;
+  KernelDesc k;
+  k.kind = KernelKind::kElementwise;
+  k.m = 128 * 1024;
+  k.input_streams = 2;
+  k.macs_per_element = 2;
+  k.table_bytes = 2 * 1024 * 2;                         // gamma + beta, 1024 columns, fp16
+  EXPECT_EQ(k.table_bytes_per_pe(128), k.table_bytes);  // a PWL table: every PE holds all of it
+  k.table_columns = 1024;
+  EXPECT_EQ(k.table_bytes_per_pe(128), 8u * 4);  // 8 columns x (gamma + beta) x 2 B
+  // tm = 2: 2 x 2 x (2 streams x 2 B) in + 2 x 2 B out + 32 B of parameters.
+  EXPECT_EQ(l1_footprint_bytes(k, {2, 1, 1}, a), 16u + 4u + 32u);
+}
+
+}  // namespace
+}  // namespace nm::hw
+
+namespace nm::sw {
+namespace {
+
+TEST(LoweringLayerNorm, BertLargeAtFp16MapsOnThePapersConfig) {
+  // Hidden 1024 at fp16: gamma and beta are 4 KB, a whole L1; split by column they fit.
+  hw::ArchConfig arch;
+  arch.datatype = hw::DataType::kFp16;
+  KernelProgram p = lower_graph(load_workload("bert_large", {}, {}), {hw::DataType::kFp16, 0.25});
+  plan_residency(p, arch);
+  Mapper mapper(arch, hw::EnergyTable{}, "test");
+  for (const LoweredKernel& k : p.kernels) EXPECT_NO_THROW(mapper.map(k.desc)) << k.desc.name;
 }
 
 }  // namespace
