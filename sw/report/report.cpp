@@ -1,11 +1,13 @@
 #include "sw/report/report.h"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <vector>
 
 #include "hw/core/input_error.h"
 
@@ -75,6 +77,45 @@ nlohmann::json run_to_json(const RunResult& run) {
   return j;
 }
 
+namespace {
+
+void write_layer_rows(std::ostream& out, const RunResult& run) {
+  // Layers in the order they first run; a layer is bound by what bounds most of its cycles.
+  struct Layer {
+    std::string name;
+    size_t kernels = 0;
+    uint64_t cycles = 0;
+    double energy_j = 0;
+    std::map<std::string, uint64_t> bound_cycles;
+  };
+  std::vector<Layer> layers;
+  std::map<std::string, size_t> index;
+  for (const KernelRecord& k : run.kernels) {
+    const auto [it, added] = index.emplace(k.desc.layer, layers.size());
+    if (added) {
+      layers.emplace_back();
+      layers.back().name = k.desc.layer;
+    }
+    Layer& l = layers[it->second];
+    ++l.kernels;
+    l.cycles += k.simulated.cycles;
+    l.energy_j += k.energy.total_j();
+    l.bound_cycles[hw::bound_name(k.simulated.bound)] += k.simulated.cycles;
+  }
+  out << fmt::format("\n  {:<28} {:>8} {:>12} {:>8} {:>12} {:>8}\n", "layer", "kernels", "cycles", "share",
+                     "energy (uJ)", "bound");
+  for (const Layer& l : layers) {
+    const auto bound = std::max_element(l.bound_cycles.begin(), l.bound_cycles.end(),
+                                        [](const auto& a, const auto& b) { return a.second < b.second; });
+    out << fmt::format(
+        "  {:<28} {:>8} {:>12} {:>7.1f}% {:>12.2f} {:>8}\n", l.name, l.kernels, l.cycles,
+        100.0 * static_cast<double>(l.cycles) / static_cast<double>(std::max<uint64_t>(run.cycles, 1)),
+        l.energy_j * 1e6, bound->first);
+  }
+}
+
+}  // namespace
+
 void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
   const auto& a = run.config.arch;
   out << fmt::format("nm_sim: {} on {} PEs ({} clusters), {}, {} kernels\n", run.workload, a.pe_count,
@@ -109,6 +150,7 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
   }
   out << "  time bound by       " << bounds << "\n";
   if (!verbose) return;
+  write_layer_rows(out, run);
   out << fmt::format("\n  {:<48} {:<14} {:>8} {:>8} {:>8} {:>12} {:>8}\n", "kernel", "kind", "m", "n", "k",
                      "cycles", "bound");
   for (const KernelRecord& k : run.kernels) {

@@ -8,7 +8,9 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli_test_util.h"
 
@@ -105,6 +107,33 @@ TEST(EndToEnd, MacsEqualHandFormulas) {
   const uint64_t reddit_entries = 114615892ull + 232965ull;
   EXPECT_EQ(run_json("gcn_reddit_l2", "--datatype int8")["macs"].get<uint64_t>(),
             232965ull * 602 * 16 + reddit_entries * 16 + 232965ull * 16 * 41 + reddit_entries * 41);
+}
+
+TEST(EndToEnd, VerboseListsEveryLayerOnceWithItsShareOfTheRun) {
+  const CliRun r = run_nm_sim("--workload gcn --verbose");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  bool in_layers = false;
+  double share = 0;
+  std::vector<std::string> layers;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string first;
+    fields >> first;
+    if (first == "layer") {
+      in_layers = true;
+      continue;
+    }
+    if (!in_layers) continue;
+    if (first.empty() || first == "kernel") break;
+    std::string kernels, cycles, percent;
+    fields >> kernels >> cycles >> percent;
+    layers.push_back(first);
+    share += std::stod(percent);
+  }
+  EXPECT_EQ(layers, (std::vector<std::string>{"gcn1", "gcn2", "classifier"}));
+  EXPECT_NEAR(share, 100.0, 0.5);  // kernels run back to back: the layers cover the whole run
 }
 
 TEST(EndToEnd, IdenticalRunsGiveIdenticalJson) {
