@@ -35,6 +35,35 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const ArchConfig& arch)
   command_processor_.connect(&dma_, &l2_);
 }
 
+std::vector<Accelerator::ModuleStats> Accelerator::module_stats() const {
+  std::vector<ModuleStats> stats;
+  stats.push_back(
+      {dma_.name(), {{"staged_steps", dma_.staged_steps()}, {"drained_tiles", dma_.drained_tiles()}}});
+  stats.push_back({l2_.name(),
+                   {{"read_bytes", l2_.read_bytes()},
+                    {"write_bytes", l2_.write_bytes()},
+                    {"busy_cycles", l2_.busy_cycles()},
+                    {"peak_staged_bytes", l2_.peak_staged_bytes()}}});
+  stats.push_back(
+      {noc_.name(),
+       {{"bytes", noc_.bytes()}, {"byte_hops", noc_.byte_hops()}, {"busy_cycles", noc_.busy_cycles()}}});
+  for (const auto& c : clusters_) {
+    stats.push_back({c->name(),
+                     {{"macs", c->macs()},
+                      {"busy_cycles", c->busy_cycles()},
+                      {"l1_read_bytes", c->l1_read_bytes()},
+                      {"l1_write_bytes", c->l1_write_bytes()},
+                      {"received_bytes", c->received_bytes()}}});
+  }
+  for (const auto& d : dram_channels_) {
+    stats.push_back({d->name(),
+                     {{"read_bytes", d->read_bytes()},
+                      {"write_bytes", d->write_bytes()},
+                      {"busy_cycles", d->busy_cycles()}}});
+  }
+  return stats;
+}
+
 ActionCounts Accelerator::counts() const {
   ActionCounts a;
   for (const auto& c : clusters_) {

@@ -2,7 +2,9 @@
 // The NeuralMatrix accelerator: command processor, DMA engine, banked L2, NoC, PE clusters and
 // DRAM channels, bound together with TLM-2.0 sockets. counts() sums what every module counted.
 #include <memory>
+#include <string>
 #include <systemc>
+#include <utility>
 #include <vector>
 
 #include "hw/core/action_counts.h"
@@ -22,6 +24,13 @@ class Accelerator : public sc_core::sc_module {
   Accelerator(sc_core::sc_module_name name, const ArchConfig& arch);
 
   CommandProcessor& command_processor() { return command_processor_; }
+
+  // Every module's counters under its SystemC hierarchical name, in module-tree order.
+  struct ModuleStats {
+    std::string name;
+    std::vector<std::pair<std::string, uint64_t>> counters;
+  };
+  std::vector<ModuleStats> module_stats() const;
   ActionCounts counts() const;
   // Occupancy of every resource so far; busy_between() turns two snapshots into one kernel's.
   struct BusySnapshot {

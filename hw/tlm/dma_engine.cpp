@@ -76,6 +76,7 @@ void DmaEngine::fill_thread() {
       wait(std::max(dram, l2));
       ready = sc_core::sc_time_stamp();
     }
+    ++staged_steps_;
     if (step->multicasts.empty() && step->work.empty()) {
       if (ready > sc_core::sc_time_stamp()) wait(ready - sc_core::sc_time_stamp());
       staging_slots.post();
@@ -89,6 +90,7 @@ void DmaEngine::fill_thread() {
 void DmaEngine::drain_thread() {
   for (;;) {
     const WritebackJob job = drain_queue.pop();
+    ++drained_tiles_;
     const sc_core::sc_time l2 = l2_access(tlm::TLM_READ_COMMAND, job.bytes, 0, job.bytes);
     const sc_core::sc_time dram = dram_access(tlm::TLM_WRITE_COMMAND, job.bytes);
     last_write_done_ = std::max(last_write_done_, sc_core::sc_time_stamp() + dram);

@@ -37,6 +37,9 @@ class DmaEngine : public sc_core::sc_module {
 
   DmaEngine(sc_core::sc_module_name name, const ArchConfig& arch, ClockDomain clock);
 
+  uint64_t staged_steps() const { return staged_steps_; }
+  uint64_t drained_tiles() const { return drained_tiles_; }
+
   // When the last DRAM write issued so far completes (the kernel ends no earlier).
   sc_core::sc_time last_write_done() const { return last_write_done_; }
 
@@ -59,6 +62,8 @@ class DmaEngine : public sc_core::sc_module {
   ClockDomain clock_;
   sc_core::sc_time latency_;
   uint64_t next_channel_ = 0;  // DRAM interleaving continues across requests
+  uint64_t staged_steps_ = 0;
+  uint64_t drained_tiles_ = 0;
   sc_core::sc_time last_write_done_ = sc_core::SC_ZERO_TIME;
   WorkQueue<StagedStep>* noc_queue_ = nullptr;
   KernelProgress* progress_ = nullptr;

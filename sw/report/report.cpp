@@ -50,6 +50,12 @@ nlohmann::json run_to_json(const RunResult& run) {
   j["l1_bytes"] = run.totals.l1_read_bytes + run.totals.l1_write_bytes;
   j["energy_breakdown_j"] = energy_json(run.energy);
   j["peak_l2_staging_bytes"] = run.peak_l2_staging_bytes;
+  json modules = json::object();
+  for (const auto& [name, counters] : run.module_counters) {
+    json& m = modules[name];
+    for (const auto& [counter, value] : counters) m[counter] = value;
+  }
+  j["modules"] = std::move(modules);
   json kernels = json::array();
   for (const KernelRecord& k : run.kernels) {
     kernels.push_back({{"name", k.desc.name},

@@ -4,6 +4,7 @@
 // Contract: SI units (seconds, joules, watts); one run is one inference.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hw/core/action_counts.h"
@@ -33,6 +34,8 @@ struct RunResult {
   hw::ActionCounts totals;
   hw::EnergyBreakdown energy;
   uint64_t peak_l2_staging_bytes = 0;
+  // Each module's counters over the whole run, under its SystemC hierarchical name.
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, uint64_t>>>> module_counters;
   size_t mapping_searches = 0;
 
   double latency_s() const;

@@ -37,8 +37,8 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config) 
   sc_core::sc_start();
   if (!driver.finished()) throw std::runtime_error("simulation stopped before the last kernel completed");
   if (accelerator.l2().overflowed()) {
-    throw std::runtime_error("L2 staging overflow in kernel '" + driver.first_overflow_kernel() + "': " +
-                             std::to_string(accelerator.l2().peak_staged_bytes()) + " B > " +
+    throw std::runtime_error("L2 staging overflow in kernel '" + driver.first_overflow_kernel() +
+                             "': " + std::to_string(accelerator.l2().peak_staged_bytes()) + " B > " +
                              std::to_string(accelerator.l2().staging_capacity_bytes()) + " B");
   }
 
@@ -56,6 +56,8 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config) 
     result.cycles = m.end_cycle;
   }
   result.peak_l2_staging_bytes = accelerator.l2().peak_staged_bytes();
+  for (auto& m : accelerator.module_stats())
+    result.module_counters.emplace_back(m.name, std::move(m.counters));
   return result;
 }
 

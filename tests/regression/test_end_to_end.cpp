@@ -136,6 +136,27 @@ TEST(EndToEnd, VerboseListsEveryLayerOnceWithItsShareOfTheRun) {
   EXPECT_NEAR(share, 100.0, 0.5);  // kernels run back to back: the layers cover the whole run
 }
 
+TEST(EndToEnd, ModuleCountersAddUpToTheRunTotals) {
+  const json& j = run_json("bert_base");
+  const json& modules = j["modules"];
+  uint64_t macs = 0, dram = 0, clusters = 0, channels = 0;
+  for (const auto& [name, counters] : modules.items()) {
+    if (name.rfind("accelerator.cluster", 0) == 0) {
+      macs += counters["macs"].get<uint64_t>();
+      ++clusters;
+    }
+    if (name.rfind("accelerator.dram", 0) == 0) {
+      dram += counters["read_bytes"].get<uint64_t>() + counters["write_bytes"].get<uint64_t>();
+      ++channels;
+    }
+  }
+  EXPECT_EQ(clusters, j["config"]["pe"]["clusters"].get<uint64_t>());
+  EXPECT_EQ(channels, j["config"]["dram"]["channels"].get<uint64_t>());
+  EXPECT_EQ(macs, j["macs_executed"].get<uint64_t>());
+  EXPECT_EQ(dram, j["dram_bytes"].get<uint64_t>());
+  EXPECT_EQ(modules["accelerator.noc"]["bytes"].get<uint64_t>(), j["noc_bytes"].get<uint64_t>());
+}
+
 TEST(EndToEnd, IdenticalRunsGiveIdenticalJson) {
   const fs::path a = scratch_dir() / "same_a.json", b = scratch_dir() / "same_b.json";
   ASSERT_EQ(run_nm_sim("--workload resnet50 --json " + a.string()).status, 0);
