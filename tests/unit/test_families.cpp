@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "graph_counters.h"
+#include "graph_test_util.h"
 #include "hw/core/arch_config.h"
 #include "hw/core/input_error.h"
 #include "hw/core/kernel_desc.h"
@@ -30,27 +30,9 @@ namespace nm::sw {
 namespace {
 
 using test::count_kinds;
+using test::expect_well_formed;
 using test::find_op;
 using test::graph_macs;
-
-// graph.h's contract: unique names, topological order, single producer per tensor, one output.
-void expect_well_formed(const Graph& g) {
-  std::set<std::string> op_names, tensor_names;
-  for (const Tensor& t : g.tensors()) EXPECT_TRUE(tensor_names.insert(t.name).second) << t.name;
-  std::set<int> available(g.inputs().begin(), g.inputs().end());
-  for (const Tensor& t : g.tensors()) {
-    if (t.constant) available.insert(t.id);
-  }
-  for (const Op& op : g.ops()) {
-    EXPECT_TRUE(op_names.insert(op.name).second) << op.name;
-    EXPECT_FALSE(op.layer.empty()) << op.name;
-    for (int id : op.inputs) EXPECT_TRUE(available.count(id)) << op.name << " reads an unproduced tensor";
-    EXPECT_FALSE(g.tensor(op.output).constant) << op.name;
-    EXPECT_TRUE(available.insert(op.output).second) << op.name << " overwrites a tensor";
-  }
-  ASSERT_EQ(g.outputs().size(), 1u);
-  EXPECT_EQ(g.outputs()[0], g.ops().back().output);
-}
 
 // Every field of a graph as text; its FNV-1a hash pins today's graphs.
 std::string serialize(const Graph& g) {

@@ -1,11 +1,12 @@
 #pragma once
-// Small counters over a Graph's ops and shapes for the workload tests. They read only tensor
-// shapes and attributes, never the builders' code, so agreement with hand formulas checks that
-// every op has the right shapes.
+// Graph helpers for the workload tests: counters over ops and shapes that read only tensor shapes
+// and attributes, never the builders' code (so agreement with hand formulas checks every op's
+// shapes), and a check of graph.h's structural contract.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "sw/graph/graph.h"
@@ -45,6 +46,26 @@ inline const Op& find_op(const Graph& g, const std::string& name) {
   ADD_FAILURE() << "no op named " << name;
   static const Op kNone;
   return kNone;
+}
+
+// graph.h's contract: unique names, topological order, single producer per tensor, inputs set.
+inline void expect_well_formed(const Graph& g) {
+  std::set<std::string> op_names, tensor_names;
+  for (const Tensor& t : g.tensors()) EXPECT_TRUE(tensor_names.insert(t.name).second) << t.name;
+  std::set<int> available(g.inputs().begin(), g.inputs().end());
+  for (const Tensor& t : g.tensors()) {
+    if (t.constant) available.insert(t.id);
+  }
+  for (const Op& op : g.ops()) {
+    EXPECT_TRUE(op_names.insert(op.name).second) << op.name;
+    EXPECT_FALSE(op.layer.empty()) << op.name;
+    for (int id : op.inputs) EXPECT_TRUE(available.count(id)) << op.name << " reads an unproduced tensor";
+    EXPECT_FALSE(g.tensor(op.output).constant) << op.name;
+    EXPECT_TRUE(available.insert(op.output).second) << op.name << " overwrites a tensor";
+  }
+  EXPECT_FALSE(g.inputs().empty());
+  ASSERT_EQ(g.outputs().size(), 1u);
+  EXPECT_EQ(g.outputs()[0], g.ops().back().output);
 }
 
 }  // namespace nm::sw::test
