@@ -41,6 +41,18 @@ void micro_kernel(int64_t kc, const float* __restrict ap, const float* __restric
   }
 }
 
+// Copies a width x kc panel (k-major, `width` <= padded) into dst[p * padded + i], zero-padding
+// each k-slice to `padded` so the micro-kernel never branches on edges.
+void pack_panel(float* dst, const float* origin, int64_t kc, int64_t k_stride, int64_t width,
+                int64_t width_stride, int64_t padded) {
+  for (int64_t p = 0; p < kc; ++p) {
+    const float* src = origin + p * k_stride;
+    int64_t i = 0;
+    for (; i < width; ++i) dst[p * padded + i] = src[i * width_stride];
+    for (; i < padded; ++i) dst[p * padded + i] = 0.0f;
+  }
+}
+
 }  // namespace
 
 void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t a_row_stride, int64_t a_col_stride,
@@ -55,25 +67,15 @@ void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t a_row_str
       const int64_t kc = std::min(kKc, k - pc);
       for (int64_t jp = 0; jp < nc; jp += kNr) {
         const int64_t nr = std::min(kNr, nc - jp);
-        float* dst = bpack.data() + jp * kc;
-        for (int64_t p = 0; p < kc; ++p) {
-          const float* src = b + (pc + p) * b_row_stride + (jc + jp) * b_col_stride;
-          int64_t j = 0;
-          for (; j < nr; ++j) dst[p * kNr + j] = src[j * b_col_stride];
-          for (; j < kNr; ++j) dst[p * kNr + j] = 0.0f;
-        }
+        pack_panel(bpack.data() + jp * kc, b + pc * b_row_stride + (jc + jp) * b_col_stride, kc, b_row_stride,
+                   nr, b_col_stride, kNr);
       }
       for (int64_t ic = 0; ic < m; ic += kMc) {
         const int64_t mc = std::min(kMc, m - ic);
         for (int64_t ip = 0; ip < mc; ip += kMr) {
           const int64_t mr = std::min(kMr, mc - ip);
-          float* dst = apack.data() + ip * kc;
-          for (int64_t p = 0; p < kc; ++p) {
-            const float* src = a + (ic + ip) * a_row_stride + (pc + p) * a_col_stride;
-            int64_t i = 0;
-            for (; i < mr; ++i) dst[p * kMr + i] = src[i * a_row_stride];
-            for (; i < kMr; ++i) dst[p * kMr + i] = 0.0f;
-          }
+          pack_panel(apack.data() + ip * kc, a + (ic + ip) * a_row_stride + pc * a_col_stride, kc,
+                     a_col_stride, mr, a_row_stride, kMr);
         }
         for (int64_t jp = 0; jp < nc; jp += kNr) {
           for (int64_t ip = 0; ip < mc; ip += kMr) {
