@@ -1,6 +1,8 @@
 #pragma once
 // The NeuralMatrix accelerator: command processor, DMA engine, banked L2, NoC, PE clusters and
 // DRAM channels, bound together with TLM-2.0 sockets. counts() sums what every module counted.
+// The host reads and writes memory contents through the DMA's ports with debug transport
+// (debug_dram / debug_l2: no simulated time, no timing state or counter touched).
 #include <memory>
 #include <string>
 #include <systemc>
@@ -42,6 +44,15 @@ class Accelerator : public sc_core::sc_module {
   BusySnapshot busy() const;
   static KernelTiming busy_between(const BusySnapshot& before, const BusySnapshot& after);
   const L2Buffer& l2() const { return l2_; }
+  const DramChannel& dram_channel(uint32_t channel) const { return *dram_channels_.at(channel); }
+
+  // See DmaEngine::debug_dram / debug_l2: bytes moved, std::runtime_error on a bad range.
+  uint64_t debug_dram(tlm::tlm_command command, uint64_t global_address, uint8_t* data, uint64_t length) {
+    return dma_.debug_dram(command, global_address, data, length);
+  }
+  uint64_t debug_l2(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t length) {
+    return dma_.debug_l2(command, address, data, length);
+  }
 
  private:
   ArchConfig arch_;

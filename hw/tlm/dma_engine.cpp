@@ -1,7 +1,11 @@
 #include "hw/tlm/dma_engine.h"
 
 #include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <string>
 
+#include "hw/core/dram_address_map.h"
 #include "hw/core/dram_model.h"
 #include "hw/tlm/kernel_extension.h"
 
@@ -50,6 +54,61 @@ sc_core::sc_time DmaEngine::l2_access(tlm::tlm_command command, uint64_t bytes, 
   l2_socket->b_transport(payload, delay);
   payload.clear_extension(&ext);
   return delay;
+}
+
+namespace {
+
+// One debug transaction on a reusable payload. A target that moves fewer bytes than asked means
+// the caller's range is wrong (e.g. outside L2's activation region): throw where it can see it.
+// `target_name` is only evaluated to report that.
+template <typename TargetName>
+uint64_t debug_transfer(tlm::tlm_fw_transport_if<>& target, tlm::tlm_generic_payload& payload,
+                        tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t length,
+                        TargetName&& target_name) {
+  if (length > std::numeric_limits<unsigned int>::max()) {
+    throw std::runtime_error("debug access of " + std::to_string(length) + " B to " + target_name() +
+                             " exceeds one TLM payload");
+  }
+  init_transfer(payload, command, address, length);
+  payload.set_data_ptr(data);
+  const unsigned int moved = target.transport_dbg(payload);
+  if (moved != length) {
+    throw std::runtime_error("debug access to " + target_name() + " moved " + std::to_string(moved) + " of " +
+                             std::to_string(length) + " B at address " + std::to_string(address) + " (" +
+                             payload.get_response_string() + ")");
+  }
+  return moved;
+}
+
+// Socket indexing works only once elaboration has resolved the bindings.
+void require_elaborated(const char* who) {
+  const sc_core::sc_status status = sc_core::sc_get_status();
+  if (status == sc_core::SC_ELABORATION || status == sc_core::SC_BEFORE_END_OF_ELABORATION) {
+    throw std::runtime_error(std::string(who) + ": debug access before elaboration completed");
+  }
+}
+
+}  // namespace
+
+uint64_t DmaEngine::debug_dram(tlm::tlm_command command, uint64_t global_address, uint8_t* data,
+                               uint64_t length) {
+  require_elaborated(name());
+  const uint32_t channels = static_cast<uint32_t>(dram_socket.size());
+  tlm::tlm_generic_payload payload;
+  for_each_dram_piece(global_address, length, channels, burst_bytes_, [&](const DramPiece& piece) {
+    const uint32_t channel = piece.location.channel;
+    debug_transfer(*dram_socket[static_cast<int>(channel)], payload, command, piece.location.local_address,
+                   data + piece.offset, piece.length,
+                   [channel] { return "DRAM channel " + std::to_string(channel); });
+  });
+  return length;
+}
+
+uint64_t DmaEngine::debug_l2(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t length) {
+  require_elaborated(name());
+  tlm::tlm_generic_payload payload;
+  return debug_transfer(*l2_socket[0], payload, command, address, data, length,
+                        [] { return std::string("L2"); });
 }
 
 void DmaEngine::fill_thread() {

@@ -7,8 +7,13 @@
 // Requests are pipelined: a thread issues its next request once the channels have accepted the
 // current one (their occupancy ends); the access latency stays in flight, so it is paid once
 // per dependent chain rather than once per request.
+//
+// The host reaches memory contents through the DMA's ports with debug transport: debug_dram()
+// and debug_l2() copy bytes without simulated time and without touching any timing state or
+// counter. They are usable once elaboration is complete (during or after sc_start()).
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
+#include <cstdint>
 #include <systemc>
 #include <tlm>
 
@@ -42,6 +47,14 @@ class DmaEngine : public sc_core::sc_module {
 
   // When the last DRAM write issued so far completes (the kernel ends no earlier).
   sc_core::sc_time last_write_done() const { return last_write_done_; }
+
+  // Reads or writes `length` bytes at a global DRAM address, split over the channels by the
+  // interleave of hw/core/dram_address_map.h. Returns the bytes moved (always `length`); throws
+  // std::runtime_error if a channel moves fewer.
+  uint64_t debug_dram(tlm::tlm_command command, uint64_t global_address, uint8_t* data, uint64_t length);
+  // Reads or writes `length` bytes of the L2 activation region. Returns the bytes moved (always
+  // `length`); throws std::runtime_error if the range is not inside the region.
+  uint64_t debug_l2(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t length);
 
   void connect(WorkQueue<StagedStep>* noc_queue, KernelProgress* progress) {
     noc_queue_ = noc_queue;

@@ -1,9 +1,17 @@
 #pragma once
 // One DRAM channel: a TLM target that serves reads and writes at the channel's bandwidth after
 // its access latency, in arrival order (busy-until), and counts the bytes it moved.
+//
+// It also stores data, reached only through debug transport (transport_dbg): the payload's
+// address is channel-local (see hw/core/dram_address_map.h), the access takes no simulated time
+// and leaves the bandwidth resource and the byte counters untouched. Storage is sparse, in
+// pages allocated on the first write; bytes never written read as zero.
 #include <tlm_utils/simple_target_socket.h>
+#include <cstdint>
+#include <memory>
 #include <systemc>
 #include <tlm>
+#include <unordered_map>
 
 #include "hw/core/bandwidth_resource.h"
 #include "hw/tlm/sim_time.h"
@@ -20,14 +28,20 @@ class DramChannel : public sc_core::sc_module {
   uint64_t read_bytes() const { return read_bytes_; }
   uint64_t write_bytes() const { return write_bytes_; }
   uint64_t busy_cycles() const { return resource_.busy_cycles(); }
+  // Backing store allocated so far (whole pages), for statistics and tests.
+  uint64_t stored_bytes() const { return pages_.size() * kPageBytes; }
 
  private:
+  static constexpr uint64_t kPageBytes = 64 * 1024;
+
   void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& payload);
 
   BandwidthResource resource_;
   ClockDomain clock_;
   uint64_t read_bytes_ = 0;
   uint64_t write_bytes_ = 0;
+  std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> pages_;  // page number -> bytes
 };
 
 }  // namespace nm::hw

@@ -5,9 +5,17 @@
 // resident operands stay until end_kernel(). Exceeding capacity is a model error (the mapper
 // validated the mapping against the same capacity): it is recorded, not thrown inside the
 // simulation, and the simulator reports it once sc_start() returns.
+//
+// The activation region [0, l2_activation_bytes()) also holds data, reached only through debug
+// transport (transport_dbg): no simulated time, no change to the bandwidth resource, the byte
+// counters or the staging bookkeeping. An access not wholly inside the region moves nothing
+// and answers TLM_ADDRESS_ERROR_RESPONSE. The region is allocated on the first debug access,
+// so timing-only runs pay nothing for it.
 #include <tlm_utils/multi_passthrough_target_socket.h>
+#include <cstdint>
 #include <systemc>
 #include <tlm>
+#include <vector>
 
 #include "hw/core/arch_config.h"
 #include "hw/core/bandwidth_resource.h"
@@ -34,10 +42,13 @@ class L2Buffer : public sc_core::sc_module {
 
  private:
   void b_transport(int id, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
+  unsigned int transport_dbg(int id, tlm::tlm_generic_payload& payload);
 
   BandwidthResource resource_;
   ClockDomain clock_;
   uint64_t capacity_;
+  uint64_t activation_bytes_;
+  std::vector<uint8_t> activation_data_;  // empty until the first debug access
   uint64_t read_bytes_ = 0;
   uint64_t write_bytes_ = 0;
   uint64_t staged_bytes_ = 0;

@@ -11,7 +11,8 @@ const char* cli_usage() {
   return "usage: nm_sim --workload NAME|FILE.yaml [--config FILE.yaml] [--set key.path=value]...\n"
          "              [--datatype int8|fp16] [--seq-len N] [--width W] [--depth D] [--json FILE] [--csv "
          "FILE]\n"
-         "              [--verbose]\n"
+         "              [--verbose] [--functional [--seed N] [--samples N] [--weights FILE.json]\n"
+         "              [--pwl-method uniform|elastic]]\n"
          "       nm_sim --table3 [--config FILE.yaml] [--set key.path=value]... [--datatype int8|fp16]\n"
          "              [--seq-len N] [--json FILE]\n"
          "       nm_sim --list-workloads\n"
@@ -19,7 +20,9 @@ const char* cli_usage() {
          "Without --config the built-in default (configs/pe1024.yaml, the paper's Table 2) is used.\n"
          "--table3 runs ResNet-50, BERT-base and GCN and prints the paper's Table 3 with the simulated\n"
          "NeuralMatrix row, its ratio to the paper's, and the throughput-per-power gains over CPU, GPU, "
-         "SoC.\n";
+         "SoC.\n"
+         "--functional also runs real tensors through the simulated data path (int8 or fp16, PWL tables)\n"
+         "and reports per-layer and output errors against an fp32 reference; timing is unchanged.\n";
 }
 
 CliOptions parse_cli(const std::vector<std::string>& args) {
@@ -64,6 +67,29 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
         throw InputError("command line", a, "expected a multiplier in (0, 64], got '" + v + "'");
       }
       (a == "--width" ? o.width : o.depth) = x;
+    } else if (a == "--functional") {
+      o.functional = true;
+    } else if (a == "--seed" || a == "--samples") {
+      const std::string v = value(a == "--seed" ? "a non-negative integer" : "a positive integer");
+      errno = 0;
+      char* end = nullptr;
+      const unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+      const bool ok = errno == 0 && end != v.c_str() && *end == '\0' && v[0] != '-';
+      if (a == "--seed") {
+        if (!ok) throw InputError("command line", a, "expected a non-negative integer, got '" + v + "'");
+        o.seed = n;
+      } else {
+        if (!ok || n == 0 || n > 100000)
+          throw InputError("command line", a, "expected a positive integer up to 100000, got '" + v + "'");
+        o.samples = static_cast<uint32_t>(n);
+      }
+    } else if (a == "--weights") {
+      o.weights_path = value("an nm_weights/1 JSON file");
+    } else if (a == "--pwl-method") {
+      o.pwl_method = value("uniform or elastic");
+      if (*o.pwl_method != "uniform" && *o.pwl_method != "elastic") {
+        throw InputError("command line", a, "expected uniform or elastic, got '" + *o.pwl_method + "'");
+      }
     } else if (a == "--json") {
       o.json_path = value("an output file path");
     } else if (a == "--csv") {
@@ -87,6 +113,17 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     if (o.csv_path) throw InputError("command line", "--csv", "not available with --table3 (use --workload)");
     if (o.verbose)
       throw InputError("command line", "--verbose", "not available with --table3 (use --workload)");
+  }
+  if (!o.functional) {
+    // These only mean something in a functional run: silently ignoring them would mislead.
+    const char* stray = o.seed           ? "--seed"
+                        : o.samples      ? "--samples"
+                        : o.weights_path ? "--weights"
+                        : o.pwl_method   ? "--pwl-method"
+                                         : nullptr;
+    if (stray != nullptr) throw InputError("command line", stray, "only applies with --functional");
+  } else if (o.table3) {
+    throw InputError("command line", "--functional", "not available with --table3 (use --workload)");
   }
   if (!o.help && !o.list_workloads && !o.table3 && o.workload.empty()) {
     throw InputError("command line", "--workload",

@@ -20,6 +20,12 @@ struct CliOptions {
   double depth = 1.0;  // network depth multiplier
   std::optional<std::string> json_path;
   std::optional<std::string> csv_path;
+  // Functional mode: real tensors through the data path, errors against the fp32 reference.
+  bool functional = false;
+  std::optional<uint64_t> seed;             // weights and inputs (default 1)
+  std::optional<uint32_t> samples;          // random inputs scored (default 1)
+  std::optional<std::string> weights_path;  // nm_weights/1 JSON (default: random from the seed)
+  std::optional<std::string> pwl_method;    // uniform (default) or elastic
   bool table3 = false;  // the paper's Table 3: every Table 3 network, each in a child nm_sim
   bool list_workloads = false;
   bool verbose = false;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <systemc>
 
@@ -169,7 +170,21 @@ int run(const std::vector<std::string>& args) {
   program.workload = options.workload;
   plan_residency(program, config.arch);
 
-  const RunResult result = run_simulation(program, config);
+  // Functional mode: weights, the reference and calibration are host work done before SystemC
+  // runs; the datatype's data path then runs inside the simulation.
+  std::unique_ptr<FunctionalSession> functional;
+  if (options.functional) {
+    FunctionalOptions f;
+    f.mode = numeric_mode_for(config.arch.datatype);
+    f.pwl.granularity = config.arch.pwl_granularity;
+    if (options.pwl_method && *options.pwl_method == "elastic") f.pwl.method = PwlMethod::kElastic;
+    if (options.seed) f.seed = *options.seed;
+    if (options.samples) f.samples = *options.samples;
+    if (options.weights_path) f.weights_file = *options.weights_path;
+    functional = std::make_unique<FunctionalSession>(graph, program, f);
+    functional->prepare();
+  }
+  const RunResult result = run_simulation(program, config, functional.get());
   write_summary(std::cout, result, options.verbose);
   if (options.json_path) write_file_atomically(*options.json_path, run_to_json(result).dump(2) + "\n");
   if (options.csv_path) {

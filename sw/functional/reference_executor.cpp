@@ -325,36 +325,12 @@ class Executor {
     if (table.shape.size() != 2) {
       fail(op, "embedding table must be [V, H], got " + shape_to_string(table.shape));
     }
-    const int64_t vocab = table.shape[0], hidden = table.shape[1];
+    const int64_t hidden = table.shape[1];
     const int64_t rows = op.attrs.rows;
     need_shape(op, y, {rows, hidden});
     const DenseView tv(table);
-    std::vector<int64_t> index(static_cast<size_t>(rows));
-    if (op.inputs.size() == 2) {
-      const TensorData& ids_t = get(op.inputs[0]);
-      if (element_count(ids_t.shape) != rows) {
-        fail(op, "ids hold " + std::to_string(element_count(ids_t.shape)) +
-                     " values, rows = " + std::to_string(rows));
-      }
-      const DenseView ids(ids_t);
-      for (int64_t r = 0; r < rows; ++r) {
-        const float v = ids.data()[r];
-        if (!(v >= 0.0f && v < static_cast<float>(vocab)) || v != std::floor(v)) {
-          throw InputError(where_, "tensor " + g_.tensor(op.inputs[0]).name,
-                           "id " + std::to_string(v) + " at position " + std::to_string(r) +
-                               " is not an integer in [0, " + std::to_string(vocab) + ")");
-        }
-        index[static_cast<size_t>(r)] = static_cast<int64_t>(v);
-      }
-    } else {
-      const bool token_type = op.name.find("token_type") != std::string::npos ||
-                              g_.tensor(op.inputs[0]).name.find("token_type") != std::string::npos;
-      if (!token_type && rows > vocab) {
-        fail(op,
-             "position lookup of " + std::to_string(rows) + " rows in a table of " + std::to_string(vocab));
-      }
-      for (int64_t r = 0; r < rows; ++r) index[static_cast<size_t>(r)] = token_type ? 0 : r;
-    }
+    const std::vector<int64_t> index =
+        embedding_rows(g_, op, op.inputs.size() == 2 ? &get(op.inputs[0]) : nullptr, where_);
     for (int64_t r = 0; r < rows; ++r) {
       const float* src = tv.data() + index[static_cast<size_t>(r)] * hidden;
       std::copy(src, src + hidden, y.values.begin() + r * hidden);
@@ -525,6 +501,41 @@ class Executor {
 };
 
 }  // namespace
+
+std::vector<int64_t> embedding_rows(const Graph& graph, const Op& op, const TensorData* ids,
+                                    const std::string& where) {
+  const Shape& table = graph.tensor(op.inputs.back()).shape;
+  const int64_t vocab = table.at(0);
+  const int64_t rows = op.attrs.rows;
+  std::vector<int64_t> index(static_cast<size_t>(rows));
+  if (ids != nullptr) {
+    if (element_count(ids->shape) != rows) {
+      throw InputError(where, "op " + op.name,
+                       "ids hold " + std::to_string(element_count(ids->shape)) +
+                           " values, rows = " + std::to_string(rows));
+    }
+    const std::vector<float> values = to_dense(*ids);
+    for (int64_t r = 0; r < rows; ++r) {
+      const float v = values[static_cast<size_t>(r)];
+      if (!(v >= 0.0f && v < static_cast<float>(vocab)) || v != std::floor(v)) {
+        throw InputError(where, "tensor " + graph.tensor(op.inputs[0]).name,
+                         "id " + std::to_string(v) + " at position " + std::to_string(r) +
+                             " is not an integer in [0, " + std::to_string(vocab) + ")");
+      }
+      index[static_cast<size_t>(r)] = static_cast<int64_t>(v);
+    }
+    return index;
+  }
+  const bool token_type = op.name.find("token_type") != std::string::npos ||
+                          graph.tensor(op.inputs[0]).name.find("token_type") != std::string::npos;
+  if (!token_type && rows > vocab) {
+    throw InputError(
+        where, "op " + op.name,
+        "position lookup of " + std::to_string(rows) + " rows in a table of " + std::to_string(vocab));
+  }
+  for (int64_t r = 0; r < rows; ++r) index[static_cast<size_t>(r)] = token_type ? 0 : r;
+  return index;
+}
 
 TensorMap run_reference(const Graph& graph, const TensorMap& weights_and_inputs) {
   return Executor(graph, weights_and_inputs).run();

@@ -29,7 +29,7 @@
 //    segment, type 0), else table[r] (positions 0..rows-1).
 //  - gelu: exact, 0.5 x (1 + erf(x / sqrt 2)). leaky_relu: x >= 0 ? x : alpha x.
 //  - softmax: over the last axis, max-subtracted.
-//  - layernorm: over the last axis, biased variance, eps = kLayerNormEps (1e-12, BERT's
+//  - layernorm: over the last axis, biased variance, eps = kLayerNormEps (graph.h: 1e-12, BERT's
 //    layer_norm_eps; the IR carries no eps), then * gamma + beta.
 //  - maxpool2d: padding never wins (as PyTorch's -inf padding). avgpool2d: the mean over the
 //    window's valid (unpadded) elements only, i.e. PyTorch's count_include_pad=False. A window
@@ -42,8 +42,11 @@
 
 namespace nm::sw {
 
-constexpr double kLayerNormEps = 1e-12;
-
 TensorMap run_reference(const Graph& graph, const TensorMap& weights_and_inputs);
+
+// The table row each output row of embedding op `op` reads (the semantics above); `ids` is the
+// op's ids input, or null when it has none. Throws nm::InputError(where, ...) on a bad id.
+std::vector<int64_t> embedding_rows(const Graph& graph, const Op& op, const TensorData* ids,
+                                    const std::string& where);
 
 }  // namespace nm::sw

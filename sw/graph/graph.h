@@ -41,7 +41,7 @@ enum class OpKind {
   kSigmoid,        // unary element-wise
   kAdd,            // binary element-wise, same shapes (residual add, embedding sums)
   kSoftmax,        // over the last axis
-  kLayerNorm,      // over the last axis, with gamma/beta constants as inputs 1 and 2
+  kLayerNorm,      // over the last axis, with gamma/beta constants as inputs 1 and 2; eps = kLayerNormEps
   kMaxPool2d,      // NHWC, attrs.kernel/stride/pad
   kAvgPool2d,      // NHWC, attrs.kernel/stride/pad
   kGlobalAvgPool,  // NHWC -> [N,1,1,C]
@@ -49,6 +49,9 @@ enum class OpKind {
 };
 
 const char* op_kind_name(OpKind kind);
+
+// LayerNorm's epsilon (BERT's layer_norm_eps); the IR carries none per op.
+constexpr double kLayerNormEps = 1e-12;
 
 struct OpAttrs {
   // Conv2d / pools

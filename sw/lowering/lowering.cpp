@@ -35,8 +35,12 @@ class Lowerer {
 
   KernelProgram run() {
     for (int id : graph_.inputs()) program_.tensors[static_cast<size_t>(mapped(id))].pinned_dram = true;
-    for (const Op& op : graph_.ops()) lower_op(op);
+    for (size_t i = 0; i < graph_.ops().size(); ++i) {
+      current_op_ = static_cast<int>(i);
+      lower_op(graph_.ops()[i]);
+    }
     for (int id : graph_.outputs()) program_.tensors[static_cast<size_t>(mapped(id))].pinned_dram = true;
+    program_.graph_tensor = tensor_map_;
     return std::move(program_);
   }
 
@@ -79,9 +83,17 @@ class Lowerer {
     return d;
   }
 
-  void add_gemm(KernelDesc d, int a, int b, std::vector<int> extras, int out) {
+  KernelSemantics semantics(KernelOp op) const {
+    KernelSemantics s;
+    s.op = op;
+    s.graph_op = current_op_;
+    return s;
+  }
+
+  void add_gemm(KernelDesc d, KernelSemantics sem, int a, int b, std::vector<int> extras, int out) {
     LoweredKernel k;
     k.desc = std::move(d);
+    k.semantics = sem;
     k.streams = {a};
     k.b_operand = b;
     k.b_extras = std::move(extras);
@@ -90,8 +102,8 @@ class Lowerer {
   }
 
   // Element-wise kernel over `elements`: streams are operand tensors (index tensors included).
-  void add_elementwise(KernelDesc d, uint64_t elements, std::vector<int> streams, uint32_t macs,
-                       uint64_t table_bytes, int out) {
+  void add_elementwise(KernelDesc d, KernelSemantics sem, uint64_t elements, std::vector<int> streams,
+                       uint32_t macs, uint64_t table_bytes, int out) {
     d.m = elements;
     d.n = 1;
     d.k = 1;
@@ -109,6 +121,7 @@ class Lowerer {
     d.index_output = program_.tensors[static_cast<size_t>(out)].index;
     LoweredKernel k;
     k.desc = std::move(d);
+    k.semantics = sem;
     k.streams = std::move(streams);
     k.output = out;
     program_.kernels.push_back(std::move(k));
@@ -122,10 +135,13 @@ class Lowerer {
     const PwlSpec& spec = pwl_spec(f);
     const std::string prefix = stem.empty() ? std::string() : stem + ".";
     const int index = new_tensor(op.name + "." + prefix + spec.name + ".segment", elements, false, true);
-    add_elementwise(base_desc(op, prefix + spec.name + ".segment_index", KernelKind::kSegmentIndex), elements,
-                    {x}, 1, 0, index);
+    KernelSemantics sem = semantics(KernelOp::kSegmentIndex);
+    sem.function = f;
+    add_elementwise(base_desc(op, prefix + spec.name + ".segment_index", KernelKind::kSegmentIndex), sem,
+                    elements, {x}, 1, 0, index);
     if (out < 0) out = new_tensor(op.name + "." + prefix + spec.name, elements);
-    add_elementwise(base_desc(op, prefix + spec.name + ".pwl", KernelKind::kElementwise), elements,
+    sem.op = KernelOp::kPwl;
+    add_elementwise(base_desc(op, prefix + spec.name + ".pwl", KernelKind::kElementwise), sem, elements,
                     {x, index}, spec.range_reduced ? 2 : 1,
                     pwl_table_bytes(f, options_.pwl_granularity, operand_bytes()), out);
     return out;
@@ -133,25 +149,35 @@ class Lowerer {
 
   // max(a, b) = b + relu(a - b): the segment index of a - b (1 MAC), then y = b + K * (a - b)
   // with K in {0, 1} gathered from the 2-segment relu table (2 MACs).
-  int pairwise_max(const Op& op, const std::string& stem, int a, int b, uint64_t elements) {
+  // `sem` says how a and b are addressed (KernelSemantics::view).
+  int pairwise_max(const Op& op, const std::string& stem, KernelSemantics sem, int a, int b,
+                   uint64_t elements) {
     const int index = new_tensor(op.name + "." + stem + ".segment", elements, false, true);
-    add_elementwise(base_desc(op, stem + ".segment_index", KernelKind::kSegmentIndex), elements, {a, b}, 1, 0,
-                    index);
+    sem.op = KernelOp::kMaxSegment;
+    add_elementwise(base_desc(op, stem + ".segment_index", KernelKind::kSegmentIndex), sem, elements, {a, b},
+                    1, 0, index);
     const int out = new_tensor(op.name + "." + stem, elements);
-    add_elementwise(base_desc(op, stem + ".pwl", KernelKind::kElementwise), elements, {a, b, index}, 2,
+    sem.op = KernelOp::kMax;
+    add_elementwise(base_desc(op, stem + ".pwl", KernelKind::kElementwise), sem, elements, {a, b, index}, 2,
                     pwl_table_bytes(PwlFunction::kMax, options_.pwl_granularity, operand_bytes()), out);
     return out;
   }
 
   // Row reduction as a GEMM with a ones (or 1/L) vector: [rows x len] x [len x 1].
-  int row_reduce(const Op& op, const std::string& stem, int x, uint64_t rows, uint64_t len) {
+  // Every vector entry is `value`; `preset` initialises the accumulators (like a bias).
+  int row_reduce(const Op& op, const std::string& stem, int x, uint64_t rows, uint64_t len, double value,
+                 double preset = 0) {
     KernelDesc d = base_desc(op, stem, KernelKind::kGemm);
+    KernelSemantics sem = semantics(KernelOp::kRowReduce);
+    sem.row_len = len;
+    sem.vector_value = value;
+    sem.preset = preset;
     d.m = rows;
     d.k = len;
     d.n = 1;
     const int ones = new_tensor(op.name + "." + stem + ".ones", len, true);
     const int out = new_tensor(op.name + "." + stem, rows);
-    add_gemm(std::move(d), x, ones, {}, out);
+    add_gemm(std::move(d), sem, x, ones, {}, out);
     return out;
   }
 
@@ -187,8 +213,9 @@ class Lowerer {
         return;
       case OpKind::kAdd: {
         // y = a * 1 + b: one MAC per element.
-        add_elementwise(base_desc(op, "", KernelKind::kElementwise), elements_of(op.output),
-                        {mapped(op.inputs.at(0)), mapped(op.inputs.at(1))}, 1, 0, mapped(op.output));
+        add_elementwise(base_desc(op, "", KernelKind::kElementwise), semantics(KernelOp::kAdd),
+                        elements_of(op.output), {mapped(op.inputs.at(0)), mapped(op.inputs.at(1))}, 1, 0,
+                        mapped(op.output));
         return;
       }
       case OpKind::kSoftmax:
@@ -224,8 +251,8 @@ class Lowerer {
     d.network_linear = true;
     std::vector<int> extras;
     for (size_t i = 2; i < op.inputs.size(); ++i) extras.push_back(mapped(op.inputs[i]));
-    add_gemm(std::move(d), mapped(op.inputs.at(0)), mapped(op.inputs.at(1)), std::move(extras),
-             mapped(op.output));
+    add_gemm(std::move(d), semantics(KernelOp::kNetworkGemm), mapped(op.inputs.at(0)),
+             mapped(op.inputs.at(1)), std::move(extras), mapped(op.output));
   }
 
   // Linear -> GEMM: M = rows, K = in, N = out; the bias initialises the accumulators.
@@ -238,8 +265,8 @@ class Lowerer {
     d.network_linear = true;
     std::vector<int> extras;
     for (size_t i = 2; i < op.inputs.size(); ++i) extras.push_back(mapped(op.inputs[i]));
-    add_gemm(std::move(d), mapped(op.inputs.at(0)), mapped(op.inputs.at(1)), std::move(extras),
-             mapped(op.output));
+    add_gemm(std::move(d), semantics(KernelOp::kNetworkGemm), mapped(op.inputs.at(0)),
+             mapped(op.inputs.at(1)), std::move(extras), mapped(op.output));
   }
 
   // MatMul -> batched GEMM (attention: one GEMM per head; GCN: A_hat x H). Transposes are
@@ -261,13 +288,15 @@ class Lowerer {
       d.kind = KernelKind::kSpmm;
       d.nnz = static_cast<uint64_t>(a_tensor.nonzeros);
     }
-    add_gemm(std::move(d), mapped(op.inputs.at(0)), mapped(op.inputs.at(1)), {}, mapped(op.output));
+    add_gemm(std::move(d), semantics(KernelOp::kNetworkGemm), mapped(op.inputs.at(0)),
+             mapped(op.inputs.at(1)), {}, mapped(op.output));
   }
 
   // Embedding lookup: the DMA gathers the looked-up rows from the table in DRAM into L2.
   void lower_embedding(const Op& op) {
     LoweredKernel k;
     k.desc = base_desc(op, "gather", KernelKind::kDma);
+    k.semantics = semantics(KernelOp::kGather);
     const Shape& y = shape_of(op.output);
     k.desc.m = static_cast<uint64_t>(y[0]);
     k.desc.n = static_cast<uint64_t>(element_count(y)) / k.desc.m;
@@ -287,17 +316,24 @@ class Lowerer {
     uint64_t cur_len = len;
     for (int pass = 0; cur_len > 1; ++pass) {
       const uint64_t pairs = cur_len / 2;  // an odd leftover passes through by addressing
-      const int reduced = pairwise_max(op, "max" + std::to_string(pass), cur, cur, rows * pairs);
+      KernelSemantics tree = semantics(KernelOp::kMax);
+      tree.view = OperandView::kTreePairs;
+      tree.tree_len = cur_len;
+      const int reduced = pairwise_max(op, "max" + std::to_string(pass), tree, cur, cur, rows * pairs);
       program_.tensors[static_cast<size_t>(reduced)].elements = rows * (cur_len - pairs);
       cur = reduced;
       cur_len -= pairs;
     }
     const int shifted = new_tensor(op.name + ".shifted", total);
-    add_elementwise(base_desc(op, "sub_max", KernelKind::kElementwise), total, {x, cur}, 1, 0, shifted);
+    KernelSemantics row_op = semantics(KernelOp::kSubRow);
+    row_op.row_len = len;
+    add_elementwise(base_desc(op, "sub_max", KernelKind::kElementwise), row_op, total, {x, cur}, 1, 0,
+                    shifted);
     const int e = pwl_unary(op, "", PwlFunction::kExp, shifted, total);
-    const int sum = row_reduce(op, "row_sum", e, rows, len);
+    const int sum = row_reduce(op, "row_sum", e, rows, len, 1.0);
     const int inv = pwl_unary(op, "", PwlFunction::kReciprocal, sum, rows);
-    add_elementwise(base_desc(op, "normalize", KernelKind::kElementwise), total, {e, inv}, 1, 0,
+    row_op.op = KernelOp::kMulRow;
+    add_elementwise(base_desc(op, "normalize", KernelKind::kElementwise), row_op, total, {e, inv}, 1, 0,
                     mapped(op.output));
   }
 
@@ -310,16 +346,22 @@ class Lowerer {
     const uint64_t len = static_cast<uint64_t>(shape_of(op.output).back());
     const uint64_t total = elements_of(op.output);
     const uint64_t rows = total / len;
-    const int mean = row_reduce(op, "mean", x, rows, len);
+    const double inv_len = 1.0 / static_cast<double>(len);
+    const int mean = row_reduce(op, "mean", x, rows, len, inv_len);
     const int centered = new_tensor(op.name + ".centered", total);
-    add_elementwise(base_desc(op, "center", KernelKind::kElementwise), total, {x, mean}, 1, 0, centered);
+    KernelSemantics row_op = semantics(KernelOp::kSubRow);
+    row_op.row_len = len;
+    add_elementwise(base_desc(op, "center", KernelKind::kElementwise), row_op, total, {x, mean}, 1, 0,
+                    centered);
     const int squared = new_tensor(op.name + ".squared", total);
-    add_elementwise(base_desc(op, "square", KernelKind::kElementwise), total, {centered}, 1, 0, squared);
-    const int var = row_reduce(op, "variance", squared, rows, len);
+    add_elementwise(base_desc(op, "square", KernelKind::kElementwise), semantics(KernelOp::kSquare), total,
+                    {centered}, 1, 0, squared);
+    const int var = row_reduce(op, "variance", squared, rows, len, inv_len, kLayerNormEps);
     const int inv_std = pwl_unary(op, "", PwlFunction::kRsqrt, var, rows);
     const uint64_t affine_bytes = 2 * len * operand_bytes();
-    add_elementwise(base_desc(op, "scale_shift", KernelKind::kElementwise), total, {centered, inv_std}, 2,
-                    affine_bytes, mapped(op.output));
+    row_op.op = KernelOp::kScaleShift;
+    add_elementwise(base_desc(op, "scale_shift", KernelKind::kElementwise), row_op, total,
+                    {centered, inv_std}, 2, affine_bytes, mapped(op.output));
     // Gamma and beta are per-column: each PE keeps only the columns it processes.
     program_.kernels.back().desc.table_columns = len;
   }
@@ -331,7 +373,11 @@ class Lowerer {
     const int64_t window = op.attrs.kernel_h * op.attrs.kernel_w;
     int cur = x;
     for (int64_t i = 1; i < window; ++i) {
-      const int next = pairwise_max(op, "max" + std::to_string(i), cur, x, out_elements);
+      KernelSemantics sem = semantics(KernelOp::kMax);
+      sem.view = OperandView::kPoolWindow;
+      sem.window = i;
+      sem.first = i == 1;
+      const int next = pairwise_max(op, "max" + std::to_string(i), sem, cur, x, out_elements);
       cur = next;
     }
     // The last maximum is the pooled output.
@@ -348,7 +394,12 @@ class Lowerer {
       const bool last = i + 1 == window;
       const int next =
           last ? mapped(op.output) : new_tensor(op.name + ".sum" + std::to_string(i), out_elements);
-      add_elementwise(base_desc(op, "sum" + std::to_string(i), KernelKind::kElementwise), out_elements,
+      KernelSemantics sem = semantics(KernelOp::kPoolSum);
+      sem.view = OperandView::kPoolWindow;
+      sem.window = i;
+      sem.first = i == 1;
+      sem.last = last;
+      add_elementwise(base_desc(op, "sum" + std::to_string(i), KernelKind::kElementwise), sem, out_elements,
                       {cur, x}, last ? 2 : 1, 0, next);
       cur = next;
     }
@@ -365,13 +416,15 @@ class Lowerer {
     d.b_per_batch = x[0] > 1;
     // A is the constant averaging vector; B is the activation.
     const int avg = new_tensor(op.name + ".average", d.k, true);
-    add_gemm(std::move(d), avg, mapped(op.inputs.at(0)), {}, mapped(op.output));
+    add_gemm(std::move(d), semantics(KernelOp::kGlobalAvgPool), avg, mapped(op.inputs.at(0)), {},
+             mapped(op.output));
   }
 
   const Graph& graph_;
   LoweringOptions options_;
   KernelProgram program_;
   std::vector<int> tensor_map_;
+  int current_op_ = -1;
 };
 
 }  // namespace
@@ -379,6 +432,49 @@ class Lowerer {
 KernelProgram lower_graph(const Graph& graph, const LoweringOptions& options) {
   return Lowerer(graph, options).run();
 }
+
+namespace {
+
+// Addresses in the L2 activation region, decided offline as a compiler does once every
+// lifetime is known (greedy by size, as TensorFlow Lite's arena planner): largest tensor first,
+// each at the lowest offset that overlaps no placed tensor whose lifetime [produced, released]
+// intersects its own. The byte-count admission above guarantees the live bytes fit, not that a
+// contiguous place exists; a tensor that finds none spills to DRAM (none does for the built-in
+// workloads on the default config).
+void place_on_chip_tensors(KernelProgram& program, const std::vector<int>& produced,
+                           const std::vector<int>& released, hw::DataType type, uint64_t capacity) {
+  struct Block {
+    size_t tensor;
+    int from, to;
+    uint64_t bytes;
+  };
+  std::vector<Block> blocks;
+  for (size_t t = 0; t < program.tensors.size(); ++t) {
+    if (!program.tensors[t].on_chip) continue;
+    blocks.push_back({t, produced[t], -2 - released[t], tensor_bytes(program.tensors[t], type)});
+  }
+  std::stable_sort(blocks.begin(), blocks.end(),
+                   [](const Block& a, const Block& b) { return a.bytes > b.bytes; });
+  std::vector<std::pair<uint64_t, const Block*>> placed;  // by offset
+  for (const Block& b : blocks) {
+    uint64_t offset = 0;
+    for (const auto& [at, other] : placed) {  // ascending offsets: slide past every conflict
+      const bool lifetimes_meet = other->from <= b.to && b.from <= other->to;
+      if (lifetimes_meet && at < offset + b.bytes && offset < at + other->bytes) offset = at + other->bytes;
+    }
+    ProgramTensor& t = program.tensors[b.tensor];
+    if (offset + b.bytes > capacity) {
+      t.on_chip = false;
+      continue;
+    }
+    t.l2_address = offset;
+    placed.insert(std::upper_bound(placed.begin(), placed.end(), std::make_pair(offset, &b),
+                                   [](const auto& x, const auto& y) { return x.first < y.first; }),
+                  {offset, &b});
+  }
+}
+
+}  // namespace
 
 void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
   const hw::DataType type = arch.datatype;
@@ -388,12 +484,16 @@ void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
     for (int s : k.streams) last_use[static_cast<size_t>(s)] = static_cast<int>(i);
     if (k.b_operand >= 0) last_use[static_cast<size_t>(k.b_operand)] = static_cast<int>(i);
   }
-  for (ProgramTensor& t : program.tensors) t.on_chip = false;
+  for (ProgramTensor& t : program.tensors) {
+    t.on_chip = false;
+    t.l2_address = 0;
+  }
 
   // Greedy in execution order: a produced activation stays in the L2 activation region when it
   // fits beside the activations still live; otherwise it spills to DRAM.
   const uint64_t capacity = arch.l2_activation_bytes();
   uint64_t live_bytes = 0;
+  std::vector<int> produced(program.tensors.size(), -1);
   for (size_t i = 0; i < program.kernels.size(); ++i) {
     LoweredKernel& k = program.kernels[i];
     ProgramTensor& out = program.tensors[static_cast<size_t>(k.output)];
@@ -401,21 +501,23 @@ void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
     if (!out.constant && !out.pinned_dram && !out.on_chip && live_bytes + out_bytes <= capacity) {
       out.on_chip = true;
       live_bytes += out_bytes;
+      produced[static_cast<size_t>(k.output)] = static_cast<int>(i);
     }
     auto release = [&](int id) {
       ProgramTensor& t = program.tensors[static_cast<size_t>(id)];
       if (t.on_chip && last_use[static_cast<size_t>(id)] == static_cast<int>(i)) {
         live_bytes -= tensor_bytes(t, type);
-        last_use[static_cast<size_t>(id)] = -2;  // released once
+        last_use[static_cast<size_t>(id)] = -2 - static_cast<int>(i);  // released once, at kernel i
       }
     };
     for (int s : k.streams) release(s);
     if (k.b_operand >= 0) release(k.b_operand);
     if (last_use[static_cast<size_t>(k.output)] == -1 && out.on_chip) {
       live_bytes -= out_bytes;  // produced but never read: its space is free again
-      last_use[static_cast<size_t>(k.output)] = -2;
+      last_use[static_cast<size_t>(k.output)] = -2 - static_cast<int>(i);
     }
   }
+  place_on_chip_tensors(program, produced, last_use, type, capacity);
 
   for (LoweredKernel& k : program.kernels) {
     hw::KernelDesc& d = k.desc;

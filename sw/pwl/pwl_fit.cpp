@@ -310,16 +310,28 @@ double pwl_evaluate_table(const PwlFit& fit, double x) {
   return x * fit.slopes[s] + fit.intercepts[s];
 }
 
-double pwl_evaluate(const PwlFit& fit, double x) {
-  const PwlSpec& s = pwl_spec(fit.function);
-  if (s.reduction == PwlReduction::kNone) return pwl_evaluate_table(fit, x);
+PwlReducedInput pwl_reduce_input(PwlFunction function, double x) {
+  PwlReducedInput r;
+  r.table_x = x;
+  const PwlSpec& s = pwl_spec(function);
+  if (s.reduction == PwlReduction::kNone) return r;
   if (s.reduction == PwlReduction::kReciprocal) {
-    if (x == 0) return std::copysign(kInf, x);  // saturates
+    if (x == 0) {
+      r.special = true;
+      r.special_value = std::copysign(kInf, x);  // saturates
+      return r;
+    }
     int e = 0;
-    const double m = 2 * std::frexp(std::fabs(x), &e);  // |x| = m * 2^(e - 1), m in [1, 2)
-    return std::copysign(std::ldexp(pwl_evaluate_table(fit, m), -(e - 1)), x);
+    r.table_x = 2 * std::frexp(std::fabs(x), &e);  // |x| = m * 2^(e - 1), m in [1, 2)
+    r.shift = -(e - 1);
+    r.sign = std::copysign(1.0, x);
+    return r;
   }
-  if (x <= 0) return s.reduction == PwlReduction::kRsqrt ? kInf : 0.0;
+  if (x <= 0) {
+    r.special = true;
+    r.special_value = s.reduction == PwlReduction::kRsqrt ? kInf : 0.0;
+    return r;
+  }
   int e = 0;
   double m = 2 * std::frexp(x, &e);
   int exponent = e - 1;
@@ -327,8 +339,20 @@ double pwl_evaluate(const PwlFit& fit, double x) {
     m *= 2;
     exponent -= 1;
   }
-  const double y = pwl_evaluate_table(fit, m);
-  return std::ldexp(y, s.reduction == PwlReduction::kRsqrt ? -exponent / 2 : exponent / 2);
+  r.table_x = m;
+  r.shift = s.reduction == PwlReduction::kRsqrt ? -exponent / 2 : exponent / 2;
+  return r;
+}
+
+double pwl_finish(const PwlReducedInput& r, double table_y) {
+  if (r.special) return r.special_value;
+  return r.sign * std::ldexp(table_y, r.shift);
+}
+
+double pwl_evaluate(const PwlFit& fit, double x) {
+  const PwlReducedInput r = pwl_reduce_input(fit.function, x);
+  if (r.special) return r.special_value;
+  return pwl_finish(r, pwl_evaluate_table(fit, r.table_x));
 }
 
 double pwl_interpolate(const PwlFit& fit, double x) {

@@ -87,6 +87,19 @@ uint32_t pwl_segment_index(const PwlFit& fit, double x);
 // Steps 1-3 on the table's own input (the mantissa for range-reduced functions): gather K[S], B[S],
 // y = x * K + B.
 double pwl_evaluate_table(const PwlFit& fit, double x);
+// The range reduction of pwl_spec.h in its two halves, for a data path that stores the segment
+// index in between: the table's input (x itself, or the mantissa) and how the table's output is
+// scaled back (one multiply by sign * 2^shift). `special`: the input has no mantissa (1/0, rsqrt of
+// x <= 0, sqrt of x <= 0) and the result is special_value without a table lookup.
+struct PwlReducedInput {
+  double table_x = 0;
+  int shift = 0;
+  double sign = 1;
+  bool special = false;
+  double special_value = 0;
+};
+PwlReducedInput pwl_reduce_input(PwlFunction function, double x);
+double pwl_finish(const PwlReducedInput& reduced, double table_y);
 // Any input: the exponent/mantissa split of pwl_spec.h for range-reduced functions, then the
 // table, then the exponent applied (one multiply by a power of two); otherwise the table.
 double pwl_evaluate(const PwlFit& fit, double x);

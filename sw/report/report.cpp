@@ -1,5 +1,7 @@
 #include "sw/report/report.h"
 
+#include "sw/report/functional_report.h"
+
 #include <fmt/format.h>
 #include <algorithm>
 #include <cstdio>
@@ -80,6 +82,7 @@ nlohmann::json run_to_json(const RunResult& run) {
                        {"energy_j", k.energy.total_j()}});
   }
   j["kernels"] = std::move(kernels);
+  if (run.functional) j["functional"] = functional_to_json(*run.functional);
   return j;
 }
 
@@ -155,6 +158,7 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
                           100.0 * static_cast<double>(cycles) / static_cast<double>(run.cycles));
   }
   out << "  time bound by       " << bounds << "\n";
+  if (run.functional) write_functional_summary(out, *run.functional, verbose);
   if (!verbose) return;
   write_layer_rows(out, run);
   out << fmt::format("\n  {:<48} {:<14} {:>8} {:>8} {:>8} {:>12} {:>8}\n", "kernel", "kind", "m", "n", "k",

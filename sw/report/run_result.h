@@ -3,6 +3,7 @@
 //
 // Contract: SI units (seconds, joules, watts); one run is one inference.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "hw/core/kernel_desc.h"
 #include "hw/core/pipeline_model.h"
 #include "sw/config/config_loader.h"
+#include "sw/functional/functional_run.h"
 
 namespace nm::sw {
 
@@ -26,6 +28,8 @@ struct KernelRecord {
 };
 
 struct RunResult {
+  // Set by a functional run (--functional): errors against the fp32 reference.
+  std::optional<FunctionalReport> functional;
   std::string workload;
   SimConfig config;
   std::vector<KernelRecord> kernels;

@@ -1,6 +1,7 @@
 #include "sw/runtime/driver.h"
 
 #include <string>
+#include <utility>
 
 #include "hw/tlm/kernel_extension.h"
 
@@ -14,13 +15,32 @@ Driver::Driver(sc_core::sc_module_name name, const hw::Accelerator& accelerator,
       kernels_(std::move(kernels)),
       clock_(clock) {
   SC_THREAD(run);
+  // Functional hooks compute whole kernels (GEMMs, PWL fits) on this thread's stack, which
+  // SystemC keeps small by default.
+  set_stack_size(size_t{16} << 20);
+}
+
+void Driver::set_hooks(std::function<void()> on_start, std::function<void(size_t)> on_kernel_done) {
+  on_start_ = std::move(on_start);
+  on_kernel_done_ = std::move(on_kernel_done);
+}
+
+template <typename Hook>
+void Driver::call_hook(const char* which, Hook&& hook) {
+  const sc_core::sc_time before = sc_core::sc_time_stamp();
+  hook();
+  if (sc_core::sc_time_stamp() != before) {
+    SC_REPORT_ERROR(name(), (std::string(which) + " hook consumed simulated time").c_str());
+  }
 }
 
 void Driver::run() {
   tlm::tlm_generic_payload payload;
   hw::KernelExtension command;
   measurements_.reserve(kernels_.size());
-  for (const IssuedKernel& k : kernels_) {
+  if (on_start_) call_hook("on_start", on_start_);
+  for (size_t i = 0; i < kernels_.size(); ++i) {
+    const IssuedKernel& k = kernels_[i];
     KernelMeasurement m;
     const hw::ActionCounts counts_before = accelerator_.counts();
     const auto busy_before = accelerator_.busy();
@@ -45,6 +65,7 @@ void Driver::run() {
     measurements_.push_back(m);
     if (first_overflow_kernel_.empty() && accelerator_.l2().overflowed())
       first_overflow_kernel_ = k.kernel->name;
+    if (on_kernel_done_) call_hook("on_kernel_done", [this, i] { on_kernel_done_(i); });
   }
   finished_ = true;  // every engine now idles, so sc_start() returns by itself
 }

@@ -2,7 +2,15 @@
 // Driver: the software side's TLM initiator. Issues each mapped kernel to the accelerator's
 // command processor as one transaction and records its start, end, action counts and the
 // occupancy of every resource while it ran.
+//
+// Optional host hooks run in the driver's thread: on_start at time 0 before the first kernel is
+// issued, on_kernel_done(i) right after kernel i returned and its measurement was recorded,
+// before kernel i + 1 is issued. Hooks must not consume simulated time: they may only move data
+// with debug transport (Accelerator::debug_dram / debug_l2), so a run with hooks times and
+// counts exactly like one without. A hook that lets time pass is reported as an error.
 #include <tlm_utils/simple_initiator_socket.h>
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -36,6 +44,9 @@ class Driver : public sc_core::sc_module {
   Driver(sc_core::sc_module_name name, const hw::Accelerator& accelerator, std::vector<IssuedKernel> kernels,
          hw::ClockDomain clock);
 
+  // Call before sc_start(); either hook may be empty.
+  void set_hooks(std::function<void()> on_start, std::function<void(size_t kernel_index)> on_kernel_done);
+
   const std::vector<KernelMeasurement>& measurements() const { return measurements_; }
   // The first kernel during which L2 staging overflowed (empty if none did).
   const std::string& first_overflow_kernel() const { return first_overflow_kernel_; }
@@ -43,10 +54,14 @@ class Driver : public sc_core::sc_module {
 
  private:
   void run();
+  template <typename Hook>
+  void call_hook(const char* which, Hook&& hook);
 
   const hw::Accelerator& accelerator_;
   std::vector<IssuedKernel> kernels_;
   hw::ClockDomain clock_;
+  std::function<void()> on_start_;
+  std::function<void(size_t)> on_kernel_done_;
   std::vector<KernelMeasurement> measurements_;
   std::string first_overflow_kernel_;
   bool finished_ = false;

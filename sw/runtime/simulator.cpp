@@ -1,14 +1,19 @@
 #include "sw/runtime/simulator.h"
 
+#include <exception>
+#include <memory>
 #include <systemc>
 
 #include "hw/tlm/accelerator.h"
+#include "sw/functional/address_plan.h"
 #include "sw/mapping/mapper.h"
 #include "sw/runtime/driver.h"
+#include "sw/runtime/tlm_tensor_store.h"
 
 namespace nm::sw {
 
-RunResult run_simulation(const KernelProgram& program, const SimConfig& config) {
+RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
+                         FunctionalSession* functional) {
   RunResult result;
   result.workload = program.workload;
   result.config = config;
@@ -34,7 +39,28 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config) 
   hw::Accelerator accelerator("accelerator", config.arch);
   Driver driver("driver", accelerator, std::move(issued), clock);
   driver.socket.bind(accelerator.command_processor().socket);
+
+  // Functional mode: data is loaded before the first kernel and each kernel's result computed as
+  // it completes. An error in a hook stops the simulation and is rethrown here, outside SystemC.
+  std::unique_ptr<TlmTensorStore> store;
+  std::exception_ptr functional_error;
+  auto guarded = [&](auto&& body) {
+    if (functional_error) return;
+    try {
+      body();
+    } catch (...) {
+      functional_error = std::current_exception();
+      sc_core::sc_stop();
+    }
+  };
+  if (functional != nullptr) {
+    store = std::make_unique<TlmTensorStore>(
+        accelerator, plan_addresses(program, config.arch, numeric_mode_for(config.arch.datatype)));
+    driver.set_hooks([&] { guarded([&] { functional->load(*store); }); },
+                     [&](size_t i) { guarded([&] { functional->execute(i, *store); }); });
+  }
   sc_core::sc_start();
+  if (functional_error) std::rethrow_exception(functional_error);
   if (!driver.finished()) throw std::runtime_error("simulation stopped before the last kernel completed");
   if (accelerator.l2().overflowed()) {
     throw std::runtime_error("L2 staging overflow in kernel '" + driver.first_overflow_kernel() +
@@ -58,6 +84,7 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config) 
   result.peak_l2_staging_bytes = accelerator.l2().peak_staged_bytes();
   for (auto& m : accelerator.module_stats())
     result.module_counters.emplace_back(m.name, std::move(m.counters));
+  if (functional != nullptr) result.functional = functional->finish(*store);
   return result;
 }
 

@@ -13,11 +13,16 @@
 #include "hw/core/kernel_desc.h"
 #include "hw/core/pipeline_model.h"
 #include "sw/config/config_loader.h"
+#include "sw/functional/functional_run.h"
 #include "sw/lowering/kernel_program.h"
 #include "sw/report/run_result.h"
 
 namespace nm::sw {
 
-RunResult run_simulation(const KernelProgram& program, const SimConfig& config);
+// With `functional` (prepared), the program's tensors also live in the accelerator's DRAM and L2
+// models and each kernel's data is computed as the kernel completes (debug transport: no simulated
+// time), then result.functional holds the errors. Timing and energy are identical either way.
+RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
+                         FunctionalSession* functional = nullptr);
 
 }  // namespace nm::sw
