@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times nm_sim on each workload: wall time and peak resident memory over several runs.
 # usage: scripts/bench.sh [runs=5] [workloads...]   (needs GNU time: Debian package `time`)
+# NM_BENCH_ARGS adds nm_sim arguments to every run, e.g. NM_BENCH_ARGS=--functional.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/build.sh" >/dev/null
@@ -10,12 +11,14 @@ if [ ! -x /usr/bin/time ]; then
   "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq time >/dev/null
 fi
 runs="${1:-5}"; shift || true
+read -r -a extra <<< "${NM_BENCH_ARGS:-}"
 workloads=("$@"); [ ${#workloads[@]} -eq 0 ] && workloads=(resnet50 bert_base gcn)
+[ ${#extra[@]} -gt 0 ] && echo "nm_sim arguments: ${extra[*]}"
 printf "%-10s %5s %10s %10s %10s %12s\n" workload runs "min_s" "median_s" "max_s" "peak_rss_MB"
 for w in "${workloads[@]}"; do
   times=(); peak=0
   for ((i = 0; i < runs; i++)); do
-    out=$( { /usr/bin/time -f "%e %M" "$root/build/nm_sim" --workload "$w" >/dev/null; } 2>&1 | tail -1)
+    out=$( { /usr/bin/time -f "%e %M" "$root/build/nm_sim" --workload "$w" "${extra[@]}" >/dev/null; } 2>&1 | tail -1)
     times+=("${out% *}"); kb="${out#* }"; [ "$kb" -gt "$peak" ] && peak=$kb
   done
   sorted=($(printf "%s\n" "${times[@]}" | sort -g))

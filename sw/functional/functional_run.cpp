@@ -11,9 +11,11 @@ namespace nm::sw {
 
 namespace {
 
+// Class scores: logits (a linear or matmul output, no nonlinearity after it) or their softmax.
 bool is_logits(const Graph& graph, int tensor) {
   for (const Op& op : graph.ops()) {
-    if (op.output == tensor) return op.kind == OpKind::kLinear || op.kind == OpKind::kMatMul;
+    if (op.output == tensor)
+      return op.kind == OpKind::kLinear || op.kind == OpKind::kMatMul || op.kind == OpKind::kSoftmax;
   }
   return false;
 }

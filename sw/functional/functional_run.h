@@ -17,8 +17,9 @@
 //    space is reused by later kernels, as on the hardware.
 //  - finish(): per-op errors of sample 0 (graph order; reshapes, which move no data, are
 //    skipped), then samples 1..N-1 through the same store, and per graph output the errors of
-//    sample 0, the worst over all samples and, for logits (an output produced by a linear or
-//    matmul op, i.e. no nonlinearity after it), the top-1 agreement of its rows over all samples.
+//    sample 0, the worst over all samples and, for class scores (an output produced by a linear
+//    or matmul op, i.e. logits, or by a softmax over them), the top-1 agreement of its rows (one
+//    per image, sequence or graph node) over all samples.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -52,10 +53,10 @@ struct OpErrors {
 
 struct OutputErrors {
   std::string name;
-  ErrorStats first;  // sample 0
-  ErrorStats worst;  // over all samples: largest max_abs and rel_l2, smallest cosine
-  bool logits = false;
-  Top1 top1;  // logits only: rows of every sample
+  ErrorStats first;     // sample 0
+  ErrorStats worst;     // over all samples: largest max_abs and rel_l2, smallest cosine
+  bool logits = false;  // class scores (logits or their softmax)
+  Top1 top1;            // logits only: rows of every sample
 };
 
 struct FunctionalReport {

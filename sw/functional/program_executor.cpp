@@ -642,7 +642,6 @@ struct ProgramExecutor::Impl {
   }
 
   double valid_window_elements(const Op& op, size_t e) const {
-    static const std::vector<float> none;
     double n = 0;
     const Shape& xs = g.tensor(op.inputs[0]).shape;
     const Shape& ys = g.tensor(op.output).shape;
