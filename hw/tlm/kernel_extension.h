@@ -39,8 +39,8 @@ struct TransferExtension : tlm::tlm_extension<TransferExtension> {
   }
 };
 
-// A payload for a data-less transfer of `bytes` (timing and counting only; functional mode
-// will attach data).
+// A payload for a data-less transfer of `bytes`: timing and counting only. Functional mode moves
+// the data itself with debug transport (DmaEngine::debug_dram / debug_l2), which takes no time.
 void init_transfer(tlm::tlm_generic_payload& payload, tlm::tlm_command command, uint64_t address,
                    uint64_t bytes);
 
