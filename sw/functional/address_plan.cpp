@@ -9,15 +9,13 @@ std::vector<TensorAddress> plan_addresses(const KernelProgram& program, const hw
   const uint64_t burst = arch.dram_burst_bytes;
   for (size_t t = 0; t < program.tensors.size(); ++t) {
     plan[t].bytes = stored_bytes(program.tensors[t], mode);
-    if (program.tensors[t].on_chip) continue;
+    if (program.tensors[t].on_chip) {
+      plan[t].in_l2 = true;
+      plan[t].address = program.tensors[t].l2_address;
+      continue;
+    }
     plan[t].address = next_dram;
     next_dram += (plan[t].bytes + burst - 1) / burst * burst;
-  }
-
-  for (size_t t = 0; t < program.tensors.size(); ++t) {
-    if (!program.tensors[t].on_chip) continue;
-    plan[t].in_l2 = true;
-    plan[t].address = program.tensors[t].l2_address;
   }
   return plan;
 }

@@ -82,13 +82,12 @@ void FunctionalSession::prepare() {
     e.kind = op_kind_name(op.kind);
     e.pwl_only = compare_tensors(reference0_.at(op.output).values, graph_values(op.output, fp32, store),
                                  static_cast<uint64_t>(element_count(graph_.tensor(op.output).shape)));
-    pwl_only_.push_back(std::move(e));
+    ops_.push_back(std::move(e));
     rows_of_tensor_[program_.graph_tensor.at(static_cast<size_t>(op.output))].push_back(
-        {op.output, pwl_only_.size() - 1});
+        {op.output, ops_.size() - 1});
   }
-  datatype_ = pwl_only_;
 
-  scored_.assign(pwl_only_.size(), false);
+  scored_.assign(ops_.size(), false);
   executor_ = std::make_unique<ProgramExecutor>(graph_, program_, options_.mode, options_.pwl, calibration_);
 }
 
@@ -103,7 +102,7 @@ void FunctionalSession::execute(size_t kernel, TensorStore& store) {
   auto it = rows_of_tensor_.find(program_.kernels.at(kernel).output);
   if (it == rows_of_tensor_.end()) return;
   for (const auto& [graph_tensor, row] : it->second) {
-    datatype_[row].datatype =
+    ops_[row].datatype =
         compare_tensors(reference0_.at(graph_tensor).values, graph_values(graph_tensor, *executor_, store),
                         static_cast<uint64_t>(element_count(graph_.tensor(graph_tensor).shape)));
     scored_[row] = true;
@@ -117,7 +116,7 @@ FunctionalReport FunctionalSession::finish(TensorStore& store) {
     throw std::logic_error(
         "functional run: an op output was never computed (finish before every kernel ran)");
   }
-  report.ops = datatype_;
+  report.ops = ops_;
 
   for (int out : graph_.outputs()) {
     OutputErrors o;

@@ -85,8 +85,7 @@ class FunctionalSession {
   TensorMap data_;  // weights and the current sample's inputs
   TensorMap reference0_;
   std::vector<float> calibration_;
-  std::vector<OpErrors> pwl_only_;
-  std::vector<OpErrors> datatype_;  // pwl_only_ plus the datatype's errors, filled as kernels run
+  std::vector<OpErrors> ops_;  // PWL-alone errors from prepare(); the datatype's filled as kernels run
   std::vector<bool> scored_;
   // Program tensor -> the (graph tensor, op row) pairs it holds: ops are scored when produced.
   std::map<int, std::vector<std::pair<int, size_t>>> rows_of_tensor_;

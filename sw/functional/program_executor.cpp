@@ -233,8 +233,10 @@ struct ProgramExecutor::Impl {
     }
   }
 
-  void load(const TensorMap& given, TensorStore& store) {
-    if (mode == NumericMode::kInt8) assign_calibrated_scales();
+  // Writes the graph's constants (with constants_too) and inputs that some kernel reads, and
+  // keeps the host-side data: token ids, and layernorm's gamma and beta in the datatype.
+  void load(const TensorMap& given, TensorStore& store, bool constants_too) {
+    if (constants_too && mode == NumericMode::kInt8) assign_calibrated_scales();
     std::vector<bool> read_by_kernel(p.tensors.size(), false);
     for (const LoweredKernel& k : p.kernels) {
       for (int s : k.streams) read_by_kernel[static_cast<size_t>(s)] = true;
@@ -252,7 +254,7 @@ struct ProgramExecutor::Impl {
       const int gid = graph_of[t];
       if (gid < 0 || !read_by_kernel[t]) continue;
       const bool is_input = std::find(g.inputs().begin(), g.inputs().end(), gid) != g.inputs().end();
-      if (!tensor(static_cast<int>(t)).constant && !is_input) continue;
+      if (!(is_input || (constants_too && tensor(static_cast<int>(t)).constant))) continue;
       const TensorData& d = given_for(gid);
       if (tensor(static_cast<int>(t)).nonzeros >= 0) {
         write_sparse(static_cast<int>(t),
@@ -263,22 +265,22 @@ struct ProgramExecutor::Impl {
         write_dense(static_cast<int>(t), to_dense(d), store);
       }
     }
-    write_lowering_constants(store);
     for (size_t i = 0; i < g.ops().size(); ++i) {
       const Op& op = g.ops()[i];
       if (op.kind == OpKind::kEmbedding && op.inputs.size() == 2)
         ids[static_cast<int>(i)] = given_for(op.inputs[0]);
-      if (op.kind == OpKind::kLayerNorm) {
+      if (constants_too && op.kind == OpKind::kLayerNorm) {
         for (size_t j = 1; j <= 2 && j < op.inputs.size(); ++j) {
           const std::vector<float> v = to_dense(given_for(op.inputs[j]));
-          float m = 0;
-          for (float x : v) m = std::max(m, std::fabs(x));
+          const float scale = int8_scale_for(max_abs_of(std::vector<double>(v.begin(), v.end())));
           std::vector<double> rounded(v.size());
-          for (size_t c = 0; c < v.size(); ++c) rounded[c] = to_datatype(mode, v[c], int8_scale_for(m));
+          for (size_t c = 0; c < v.size(); ++c) rounded[c] = to_datatype(mode, v[c], scale);
           column_params[op.inputs[j]] = std::move(rounded);
         }
       }
     }
+    if (!constants_too) return;
+    write_lowering_constants(store);
     if (mode == NumericMode::kInt8) inherit_scales();
   }
 
@@ -655,8 +657,6 @@ struct ProgramExecutor::Impl {
     return n;
   }
 
-  void write_index(int t, const std::vector<uint8_t>& s, TensorStore& store) { store.write(t, s); }
-
   // The relu table's segment of a - b; a missing operand never wins.
   uint8_t max_segment(const PwlFit& relu, float a, float b) const {
     if (a == kNoValue) return 0;
@@ -678,7 +678,7 @@ struct ProgramExecutor::Impl {
           const PwlReducedInput r = pwl_reduce_input(s.function, x[e]);
           index[e] = r.special ? 0 : static_cast<uint8_t>(pwl_segment_index(fit, r.table_x));
         }
-        return write_index(k.output, index, store);
+        return store.write(k.output, index);
       }
       case KernelOp::kPwl: {
         const PwlFit& fit = fit_for(s.function);
@@ -698,7 +698,7 @@ struct ProgramExecutor::Impl {
         pair_operands(k, store, a, b);
         std::vector<uint8_t> index(elements);
         for (size_t e = 0; e < elements; ++e) index[e] = max_segment(relu, a[e], b[e]);
-        return write_index(k.output, index, store);
+        return store.write(k.output, index);
       }
       case KernelOp::kMax: {
         const PwlFit& relu = fit_for(PwlFunction::kRelu);
@@ -823,7 +823,11 @@ ProgramExecutor::ProgramExecutor(const Graph& graph, const KernelProgram& progra
 ProgramExecutor::~ProgramExecutor() = default;
 
 void ProgramExecutor::load(const TensorMap& weights_and_inputs, TensorStore& store) {
-  impl_->load(weights_and_inputs, store);
+  impl_->load(weights_and_inputs, store, true);
+}
+
+void ProgramExecutor::load_inputs(const TensorMap& inputs, TensorStore& store) {
+  impl_->load(inputs, store, false);
 }
 
 void ProgramExecutor::execute(size_t index, TensorStore& store) {

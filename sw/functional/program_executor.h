@@ -89,6 +89,8 @@ class ProgramExecutor {
   // Writes every constant and graph input some kernel reads into `store` (token ids stay with the
   // host: the gather's address generation reads them). weights_and_inputs: as run_reference's.
   void load(const TensorMap& weights_and_inputs, TensorStore& store);
+  // After load(): replaces the graph inputs (a new sample) and keeps the constants in place.
+  void load_inputs(const TensorMap& inputs, TensorStore& store);
   // Runs kernel `index` (kernels must run in program order).
   void execute(size_t index, TensorStore& store);
   void execute_all(TensorStore& store);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "functional_test_util.h"
 #include "hw/core/arch_config.h"
 #include "hw/core/input_error.h"
 #include "sw/functional/error_metrics.h"
@@ -30,50 +31,15 @@
 namespace nm::sw {
 namespace {
 
-std::vector<float> random_values(int64_t n, uint64_t seed, double scale = 1.0, double shift = 0.0) {
-  std::vector<float> v(static_cast<size_t>(n));
-  Rng rng(seed);
-  rng.fill_normal(v.data(), v.size(), scale);
-  for (float& x : v) x = static_cast<float>(x + shift);
-  return v;
-}
+using test::add_test_op;
+using test::Net;
+using test::random_values;
 
 float max_abs(const std::vector<float>& v) {
   float m = 0;
   for (float x : v) m = std::max(m, std::fabs(x));
   return m;
 }
-
-// A graph under construction with its given tensors (as in test_functional_reference.cpp).
-struct Net {
-  Graph g{"test"};
-  TensorMap given;
-
-  int input(const std::string& name, const Shape& shape, std::vector<float> values) {
-    const int id = g.add_tensor(name, shape);
-    g.mark_input(id);
-    given[id] = make_dense(shape, std::move(values));
-    return id;
-  }
-  int constant(const std::string& name, const Shape& shape, std::vector<float> values) {
-    const int id = g.add_tensor(name, shape, /*constant=*/true);
-    given[id] = make_dense(shape, std::move(values));
-    return id;
-  }
-  int op(OpKind kind, const std::string& name, std::vector<int> inputs, const Shape& out,
-         OpAttrs attrs = {}) {
-    const int y = g.add_tensor(name, out);
-    Op o;
-    o.kind = kind;
-    o.name = name;
-    o.layer = name;
-    o.inputs = std::move(inputs);
-    o.output = y;
-    o.attrs = attrs;
-    g.add_op(o);
-    return y;
-  }
-};
 
 // A graph lowered and executed: always in fp32 (the calibration pass), then in `mode` with the
 // fp32 pass's max |x| as the int8 calibration. Holds what the executors reference, so it never moves.
@@ -559,16 +525,7 @@ TEST(FunctionalExecutorNetworks, TinyMlpInEveryMode) {
 Graph tiny_transformer() {
   Graph g("tiny_transformer");
   auto op = [&](OpKind kind, const std::string& name, std::vector<int> in, const Shape& out, OpAttrs a = {}) {
-    const int y = g.add_tensor(name, out);
-    Op o;
-    o.kind = kind;
-    o.name = name;
-    o.layer = "block";
-    o.inputs = std::move(in);
-    o.output = y;
-    o.attrs = a;
-    g.add_op(o);
-    return y;
+    return add_test_op(g, kind, name, "block", std::move(in), out, a);
   };
   auto linear = [&](const std::string& name, int x, int64_t in, int64_t out, int64_t rows) {
     const int w = g.add_tensor(name + ".weight", {in, out}, true);
@@ -618,16 +575,7 @@ Graph tiny_transformer() {
 Graph tiny_cnn() {
   Graph g("tiny_cnn");
   auto op = [&](OpKind kind, const std::string& name, std::vector<int> in, const Shape& out, OpAttrs a = {}) {
-    const int y = g.add_tensor(name, out);
-    Op o;
-    o.kind = kind;
-    o.name = name;
-    o.layer = "net";
-    o.inputs = std::move(in);
-    o.output = y;
-    o.attrs = a;
-    g.add_op(o);
-    return y;
+    return add_test_op(g, kind, name, "net", std::move(in), out, a);
   };
   auto conv = [&](const std::string& name, int x, const Shape& w_shape, const Shape& out, int64_t stride,
                   int64_t pad, int64_t groups) {
@@ -673,15 +621,7 @@ Graph tiny_cnn() {
 Graph tiny_gcn() {
   Graph g("tiny_gcn");
   auto op = [&](OpKind kind, const std::string& name, std::vector<int> in, const Shape& out) {
-    const int y = g.add_tensor(name, out);
-    Op o;
-    o.kind = kind;
-    o.name = name;
-    o.layer = "gcn";
-    o.inputs = std::move(in);
-    o.output = y;
-    g.add_op(o);
-    return y;
+    return add_test_op(g, kind, name, "gcn", std::move(in), out);
   };
   const int features = g.add_tensor("features", {30, 20});
   g.mark_input(features);

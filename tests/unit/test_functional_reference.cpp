@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "functional_test_util.h"
 #include "hw/core/input_error.h"
 #include "sw/functional/gemm_f32.h"
 #include "sw/functional/random.h"
@@ -17,44 +18,8 @@
 namespace nm::sw {
 namespace {
 
-std::vector<float> random_values(int64_t n, uint64_t seed, double scale = 1.0) {
-  std::vector<float> v(static_cast<size_t>(n));
-  Rng rng(seed);
-  rng.fill_normal(v.data(), v.size(), scale);
-  return v;
-}
-
-// A graph under construction with its given tensors.
-struct Net {
-  Graph g{"test"};
-  TensorMap given;
-
-  int input(const std::string& name, const Shape& shape, std::vector<float> values) {
-    const int id = g.add_tensor(name, shape);
-    g.mark_input(id);
-    given[id] = make_dense(shape, std::move(values));
-    return id;
-  }
-  int constant(const std::string& name, const Shape& shape, std::vector<float> values) {
-    const int id = g.add_tensor(name, shape, /*constant=*/true);
-    given[id] = make_dense(shape, std::move(values));
-    return id;
-  }
-  int op(OpKind kind, const std::string& name, std::vector<int> inputs, const Shape& out,
-         OpAttrs attrs = {}) {
-    const int y = g.add_tensor(name, out);
-    Op o;
-    o.kind = kind;
-    o.name = name;
-    o.layer = name;
-    o.inputs = std::move(inputs);
-    o.output = y;
-    o.attrs = attrs;
-    g.add_op(o);
-    return y;
-  }
-  std::vector<float> run(int y) const { return run_reference(g, given).at(y).values; }
-};
+using test::Net;
+using test::random_values;
 
 void expect_near_all(const std::vector<float>& got, const std::vector<double>& want, double tol) {
   ASSERT_EQ(got.size(), want.size());
