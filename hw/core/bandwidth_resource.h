@@ -32,9 +32,15 @@ class BandwidthResource {
     bytes_served_ += bytes;
     if (occupancy == 0) return request_cycle + latency_cycles_;
     busy_cycles_ += occupancy;
-    // Requests land near the end: find the first interval ending after the request from the back.
+    // The first interval ending after the request (binary search: out-of-order callers may
+    // request far behind the end of a long, fragmented history).
     size_t next = busy_.size();
-    while (next > 0 && busy_[next - 1].end > request_cycle) --next;
+    if (next > 0 && busy_.back().end > request_cycle) {
+      next = static_cast<size_t>(
+          std::partition_point(busy_.begin(), busy_.end(),
+                               [request_cycle](const Interval& i) { return i.end <= request_cycle; }) -
+          busy_.begin());
+    }
     // Walk forward to the first gap of `occupancy` cycles at or after the request.
     uint64_t start = request_cycle;
     while (next < busy_.size() && busy_[next].start < start + occupancy) {

@@ -40,6 +40,10 @@ class DramModel {
     return bursts / n + (i < bursts % n ? 1 : 0);
   }
 
+  void retire_before(uint64_t cycle) {
+    for (auto& c : channels_) c.retire_before(cycle);
+  }
+
   uint64_t busy_cycles() const {
     uint64_t busy = 0;
     for (const auto& c : channels_) busy = std::max(busy, c.busy_cycles());

@@ -14,6 +14,8 @@ const char* kernel_kind_name(KernelKind kind) {
       return "dma";
     case KernelKind::kSpmm:
       return "spmm";
+    case KernelKind::kRowBlock:
+      return "row_block";
   }
   return "unknown";
 }
@@ -27,14 +29,16 @@ uint64_t KernelDesc::table_bytes_per_pe(uint32_t pes_per_cluster) const {
 uint64_t KernelDesc::macs() const {
   switch (kind) {
     case KernelKind::kGemm:
-      return batch * m * n * k;
+      return batch * m * n * (k + epilogue.macs_per_element);
     case KernelKind::kSegmentIndex:
     case KernelKind::kElementwise:
       return elements() * macs_per_element;
     case KernelKind::kDma:
       return 0;
     case KernelKind::kSpmm:
-      return batch * nnz * n;
+      return batch * nnz * n + elements() * epilogue.macs_per_element;
+    case KernelKind::kRowBlock:
+      return batch * m * row_macs;
   }
   return 0;
 }

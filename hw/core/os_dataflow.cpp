@@ -9,6 +9,22 @@ uint64_t os_chunk_cycles(uint64_t rows, uint64_t cols, uint64_t tkc, const ArchC
   return os_chunk_cycles(rows, cols, tkc, arch.pe_rows(), arch.pe_cols());
 }
 
+PeGrid pe_grid(const Mapping& mapping, const ArchConfig& arch) {
+  if (mapping.pe_rows == 0) return {arch.pe_rows(), arch.pe_cols(), 1};
+  return {mapping.pe_rows, mapping.pe_cols, std::max<uint32_t>(mapping.k_split, 1)};
+}
+
+uint64_t reduction_steps(uint64_t k_split) {
+  uint64_t steps = 0;
+  while ((uint64_t{1} << steps) < k_split) ++steps;
+  return steps;
+}
+
+uint64_t os_tile_overhead_cycles(uint64_t rows, uint64_t cols, const PeGrid& grid) {
+  return grid.rows + grid.cols +
+         reduction_steps(grid.k_split) * ceil_div(rows, grid.rows) * ceil_div(cols, grid.cols);
+}
+
 uint64_t os_fill_drain_cycles(const ArchConfig& arch) {
   return arch.pe_rows() + arch.pe_cols();
 }
@@ -17,6 +33,20 @@ uint64_t elementwise_step_cycles(uint64_t cluster_elements, uint32_t macs_per_el
                                  const ArchConfig& arch) {
   // One cycle per MAC per PE, plus one cycle to fill the PE pipeline.
   return ceil_div(cluster_elements, arch.pes_per_cluster()) * std::max<uint32_t>(macs_per_element, 1) + 1;
+}
+
+RowBlockStep row_block_step(const KernelDesc& k, uint64_t rows, const ArchConfig& arch) {
+  const uint64_t p = arch.pes_per_cluster(), n = std::max<uint64_t>(k.n, 1);
+  RowBlockStep s;
+  s.elements_per_pe = ceil_div(rows * n, p);
+  s.pes_per_row = rows >= p ? 1 : p / rows;
+  // MACs are spread evenly over the block's elements; each pass refills the PE pipeline, and
+  // each reduction of a row spread over several PEs takes a log2-deep tree of pairwise steps.
+  s.compute_cycles =
+      ceil_div(s.elements_per_pe * k.row_macs, n) + k.passes + k.reductions * reduction_steps(s.pes_per_row);
+  // Per-column parameters: a PE holds the columns of its share of a row, or all of them.
+  s.table_bytes_per_pe = k.table_bytes + k.column_table_bytes * std::min(n, s.elements_per_pe) / n;
+  return s;
 }
 
 uint64_t elementwise_in_bytes_per_element(const KernelDesc& kernel, DataType type) {
@@ -71,6 +101,16 @@ GemmGeometry gemm_geometry(const KernelDesc& k, const Mapping& mp, const ArchCon
   return g;
 }
 
+// L2 staging the epilogue needs: its tables, and double-buffered residual tiles of every cluster
+// when the residual operand comes from DRAM.
+uint64_t epilogue_staging_bytes(const KernelDesc& k, uint64_t tile_outputs, const ArchConfig& arch) {
+  const Epilogue& e = k.epilogue;
+  const uint64_t residual = e.operand_dram_bytes > 0 ? 2 * uint64_t{arch.clusters} * tile_outputs *
+                                                           e.operand_streams * operand_bytes(arch.datatype)
+                                                     : 0;
+  return e.table_bytes + residual;
+}
+
 }  // namespace
 
 uint64_t l1_footprint_bytes(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
@@ -78,9 +118,14 @@ uint64_t l1_footprint_bytes(const KernelDesc& k, const Mapping& mp, const ArchCo
   switch (k.kind) {
     case KernelKind::kGemm: {
       const GemmGeometry g = gemm_geometry(k, mp, arch);
-      const uint64_t rows_pe = ceil_div(g.rows, arch.pe_rows());
-      const uint64_t cols_pe = ceil_div(g.cols, arch.pe_cols());
-      return 2 * (rows_pe + cols_pe) * g.depth * in + rows_pe * cols_pe * accumulator_bytes(arch.datatype);
+      const PeGrid grid = pe_grid(mp, arch);
+      const uint64_t rows_pe = ceil_div(g.rows, grid.rows);
+      const uint64_t cols_pe = ceil_div(g.cols, grid.cols);
+      // A K split gives each PE a slice of every chunk. The epilogue adds its tables and the
+      // tile's residual operands.
+      return 2 * (rows_pe + cols_pe) * ceil_div(g.depth, grid.k_split) * in +
+             rows_pe * cols_pe * accumulator_bytes(arch.datatype) + k.epilogue.table_bytes +
+             rows_pe * cols_pe * k.epilogue.operand_streams * in;
     }
     case KernelKind::kSegmentIndex:
     case KernelKind::kElementwise:
@@ -89,12 +134,19 @@ uint64_t l1_footprint_bytes(const KernelDesc& k, const Mapping& mp, const ArchCo
              k.table_bytes_per_pe(arch.pes_per_cluster());
     case KernelKind::kDma:
       return 0;
+    case KernelKind::kRowBlock: {
+      // The block stays in L1 through every pass: double-buffered input (the next block arrives
+      // while this one computes), one intermediate of the same size, the tables.
+      const RowBlockStep step = row_block_step(k, std::min<uint64_t>(mp.tm, k.m), arch);
+      return 3 * step.elements_per_pe * in + step.table_bytes_per_pe;
+    }
     case KernelKind::kSpmm: {
       const uint64_t rows = std::min<uint64_t>(mp.tm, k.m);
       const SpmmBlock b = spmm_peak_chunk(k, rows, mp.tk, arch);
       const uint64_t p = arch.pes_per_cluster();
       return 2 * ceil_div(b.csr_bytes + b.gather_bytes, p) +
-             ceil_div(rows * k.n, p) * accumulator_bytes(arch.datatype);
+             ceil_div(rows * k.n, p) * (accumulator_bytes(arch.datatype) + k.epilogue.operand_streams * in) +
+             k.epilogue.table_bytes;
     }
   }
   return 0;
@@ -125,7 +177,7 @@ uint64_t l2_staging_footprint_bytes(const KernelDesc& k, const Mapping& mp, cons
         bytes += mp.b_resident ? k.b_dram_bytes : 2 * b_step;
       }
       if (!k.out_on_chip) bytes += static_cast<uint64_t>(arch.clusters) * g.rows * g.cols * in;
-      return bytes;
+      return bytes + epilogue_staging_bytes(k, g.rows * g.cols, arch);
     }
     case KernelKind::kSegmentIndex:
     case KernelKind::kElementwise: {
@@ -137,13 +189,20 @@ uint64_t l2_staging_footprint_bytes(const KernelDesc& k, const Mapping& mp, cons
     }
     case KernelKind::kDma:
       return std::min<uint64_t>(k.dram_read_bytes, arch.l2_staging_bytes() / 2) * 2;
+    case KernelKind::kRowBlock: {
+      const uint64_t step_bytes = arch.clusters * std::min<uint64_t>(mp.tm, k.m) * k.n * in;
+      uint64_t bytes = k.table_bytes + k.column_table_bytes;
+      if (k.a_dram_bytes > 0) bytes += 2 * step_bytes;
+      if (!k.out_on_chip) bytes += step_bytes;
+      return bytes;
+    }
     case KernelKind::kSpmm: {
       const uint64_t rows = std::min<uint64_t>(mp.tm, k.m);
       const SpmmBlock b = spmm_peak_chunk(k, rows, mp.tk, arch);
       const uint64_t staged = b.csr_bytes + (k.b_dram_bytes > 0 ? b.gather_bytes : 0);
       uint64_t bytes = 2 * arch.clusters * staged;
       if (!k.out_on_chip) bytes += arch.clusters * rows * k.n * in;
-      return bytes;
+      return bytes + epilogue_staging_bytes(k, rows * k.n, arch);
     }
   }
   return 0;

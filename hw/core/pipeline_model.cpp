@@ -62,16 +62,22 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
   std::vector<bool> writeback_pending(arch.clusters, false);
   std::vector<uint64_t> writeback_ready(arch.clusters, 0);
 
-  auto drain_dram_until = [&](uint64_t t) {
+  // Output tiles bound for DRAM wait in L2 for the drain; at most `clusters` of them at a time
+  // (the DMA's writeback slots): a cluster with another such tile waits for a slot to free.
+  uint64_t dram_tiles = 0;           // tiles bound for DRAM so far, in the order they claim slots
+  std::vector<uint64_t> slot_freed;  // when each drained tile left L2, in drain order
+  auto drain_front = [&] {
     // The drain thread issues one tile after another: a write goes out at max(ready, drain free).
-    while (!dram_writes.empty() && std::max(dram_writes.front().ready, dma_out_free) <= t) {
-      const PendingTransfer w = dram_writes.front();
-      dram_writes.pop_front();
-      const uint64_t issue = std::max(dma_out_free, w.ready);
-      const uint64_t l2_done = l2.serve(issue, w.bytes), dram_done = dram.serve(issue, w.bytes);
-      dma_out_free = std::max(l2_done, dram_done - dram_latency);
-      end = std::max({end, l2_done, dram_done});
-    }
+    const PendingTransfer w = dram_writes.front();
+    dram_writes.pop_front();
+    const uint64_t issue = std::max(dma_out_free, w.ready);
+    const uint64_t l2_done = l2.serve(issue, w.bytes), dram_done = dram.serve(issue, w.bytes);
+    dma_out_free = std::max(l2_done, dram_done - dram_latency);
+    slot_freed.push_back(l2_done);
+    end = std::max({end, l2_done, dram_done});
+  };
+  auto drain_dram_until = [&](uint64_t t) {
+    while (!dram_writes.empty() && std::max(dram_writes.front().ready, dma_out_free) <= t) drain_front();
   };
   auto serve_writeback = [&](const PendingTransfer& w) {
     const uint64_t hops = noc.max_hops(uint64_t{1} << w.cluster);
@@ -82,9 +88,9 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
     end = std::max(end, done);
   };
   // Serves queued writebacks that arrive no later than `t`, earliest first.
+  // Kept sorted by ready time (stable for equal times, as a sort of arrival order would be).
   auto writebacks_until = [&](uint64_t t, bool all) {
-    std::sort(writebacks.begin(), writebacks.end(),
-              [](const PendingTransfer& a, const PendingTransfer& b) { return a.ready < b.ready; });
+    if (writebacks.empty() || (!all && writebacks.front().ready > t)) return;
     size_t served = 0;
     for (; served < writebacks.size() && (all || writebacks[served].ready <= t); ++served) {
       serve_writeback(writebacks[served]);
@@ -92,7 +98,21 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
     writebacks.erase(writebacks.begin(), writebacks.begin() + static_cast<long>(served));
   };
 
+  // Every future request arrives at or after the earliest of these (each only moves forward;
+  // compute starts, and so new writebacks, are never before noc_free),
+  // so busy intervals that end before it can never matter again: forgetting them keeps serve()
+  // cheap on long plans.
+  auto retire_history = [&] {
+    uint64_t horizon = std::min({dma_free, noc_free, dma_out_free});
+    for (const PendingTransfer& w : writebacks) horizon = std::min(horizon, w.ready);
+    for (const PendingTransfer& w : dram_writes) horizon = std::min(horizon, w.ready);
+    l2.retire_before(horizon);
+    link.retire_before(horizon);
+    dram.retire_before(horizon);
+  };
+  size_t step_index = 0;
   for (const PlanStep& s : plan.steps) {
+    if (++step_index % 64 == 0) retire_history();
     // DMA: waits for a free staging slot, reads DRAM, writes L2; `t` is when the data is in L2.
     uint64_t issue = dma_free;
     if (staging_freed.size() >= kStagingSlots) {
@@ -142,13 +162,22 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
       cluster_free[w.cluster] = done;
       end = std::max(end, done);
       if (w.writeback_bytes > 0) {
-        writebacks.push_back({done, w.writeback_bytes, w.cluster});
+        uint64_t ready = done;
+        if (w.writeback_dram_bytes > 0 && dram_tiles++ >= arch.clusters) {
+          // This tile takes the slot the tile `clusters` places earlier frees.
+          const uint64_t frees = dram_tiles - 1 - arch.clusters;
+          while (slot_freed.size() <= frees && !dram_writes.empty()) drain_front();
+          if (frees < slot_freed.size()) ready = std::max(ready, slot_freed[frees]);
+        }
+        writebacks.insert(std::upper_bound(writebacks.begin(), writebacks.end(), ready,
+                                           [](uint64_t r, const PendingTransfer& p) { return r < p.ready; }),
+                          {ready, w.writeback_bytes, w.cluster});
         writeback_pending[w.cluster] = true;
-        writeback_ready[w.cluster] = done;
+        writeback_ready[w.cluster] = ready;
         if (w.writeback_dram_bytes > 0) {
           // The drain can start only once the tile is in L2: serve the writeback (and every
           // earlier one) now.
-          writebacks_until(done, false);
+          writebacks_until(ready, false);
           auto at = std::lower_bound(dram_writes.begin(), dram_writes.end(), cluster_free[w.cluster],
                                      [](const PendingTransfer& p, uint64_t r) { return p.ready < r; });
           dram_writes.insert(at, {cluster_free[w.cluster], w.writeback_dram_bytes, w.cluster});

@@ -32,6 +32,44 @@ uint64_t share(uint64_t total, uint64_t start, uint64_t end, uint64_t whole) {
   return cumulative(end) - cumulative(start);
 }
 
+uint64_t all_clusters_mask(uint64_t clusters) {
+  return clusters >= 64 ? ~uint64_t{0} : (uint64_t{1} << clusters) - 1;
+}
+
+// Tables (PWL slopes and intercepts, per-column parameters) are pre-stored in DRAM and copied
+// into the PEs' L1s before the kernel streams: one step that reads them once and multicasts
+// them to every cluster; each PE keeps `bytes_per_pe`.
+PlanStep table_load_step(uint64_t table_bytes, uint64_t bytes_per_pe, const ArchConfig& arch) {
+  PlanStep load;
+  load.dram_read_bytes = table_bytes;
+  load.multicasts.push_back({all_clusters_mask(arch.clusters), table_bytes});
+  for (uint32_t c = 0; c < arch.clusters; ++c) {
+    ClusterWork w;
+    w.cluster = c;
+    w.l1_write_bytes = bytes_per_pe * arch.pes_per_cluster();
+    load.work.push_back(w);
+  }
+  return load;
+}
+
+// The epilogue of a finished output tile of `outputs` elements, `outputs_per_pe` of them in the
+// busiest PE: each PE applies the fused ops to the accumulators it holds (MACs in sequence),
+// reads K and B from its L1 table per lookup, and reads the residual operands, which arrive
+// over the NoC with the tile's last K step (`operand_bytes` of them, `operand_dram` from DRAM).
+void add_epilogue(const Epilogue& e, uint64_t outputs, uint64_t outputs_per_pe, uint64_t operand_bytes,
+                  uint64_t operand_dram, uint32_t cluster, DataType type, PlanStep& step, ClusterWork& w) {
+  if (!e.any()) return;
+  const uint64_t in = hw::operand_bytes(type);
+  w.compute_cycles += outputs_per_pe * e.macs_per_element;
+  w.macs += outputs * e.macs_per_element;
+  w.l1_read_bytes += outputs * e.table_lookups * 2 * in + operand_bytes;
+  if (operand_bytes > 0) {
+    w.l1_write_bytes += operand_bytes;
+    step.multicasts.push_back({uint64_t{1} << cluster, operand_bytes});
+    step.dram_read_bytes += operand_dram;
+  }
+}
+
 TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
   const uint64_t in = operand_bytes(arch.datatype);
   const uint64_t acc = accumulator_bytes(arch.datatype);
@@ -44,10 +82,15 @@ TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
   const uint64_t b_batches = k.b_per_batch ? k.batch : 1;
   std::vector<char> a_fetched(mp.a_resident ? k.batch * mt * kt : 0, 0);
   std::vector<char> b_fetched(mp.b_resident ? b_batches * nt * kt : 0, 0);
-  const uint64_t pr = arch.pe_rows(), pc = arch.pe_cols();
+  const PeGrid grid = pe_grid(mp, arch);
+  const uint64_t pr = grid.rows, pc = grid.cols, ks = grid.k_split;
+  const uint64_t tree_steps = reduction_steps(ks);
+
+  const Epilogue& ep = k.epilogue;
 
   TilePlan plan;
-  plan.steps.reserve(ceil_div(tiles, clusters) * kt);
+  plan.steps.reserve(ceil_div(tiles, clusters) * kt + 1);
+  if (ep.table_bytes > 0) plan.steps.push_back(table_load_step(ep.table_bytes, ep.table_bytes, arch));
   std::vector<TileGroup> a_groups, b_groups;
   for (uint64_t t0 = 0; t0 < tiles; t0 += clusters) {
     const uint64_t wave = std::min(clusters, tiles - t0);
@@ -66,16 +109,36 @@ TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
 
         ClusterWork w;
         w.cluster = static_cast<uint32_t>(c);
-        w.compute_cycles = os_chunk_cycles(rows, cols, tkc, pr, pc) + (kc == 0 ? pr + pc : 0);
+        const uint64_t outputs_pe = ceil_div(rows, pr) * ceil_div(cols, pc);
+        w.compute_cycles = os_chunk_cycles(rows, cols, tkc, grid) + (kc == 0 ? pr + pc : 0);
         w.macs = rows * cols * tkc;
-        // Each A element lands in every active PE of its PE row, each B element in its PE column.
+        // Each A element lands in every active PE of its PE row (of its K slice), each B element
+        // in its PE column.
         w.l1_write_bytes = (rows * std::min(cols, pc) + cols * std::min(rows, pr)) * tkc * in;
-        // Two operand reads per MAC; partial sums spill to L1 between k-chunks.
-        w.l1_read_bytes = w.macs * 2 * in + (kc > 0 ? rows * cols * acc : 0);
-        if (kc + 1 < kt) w.l1_write_bytes += rows * cols * acc;
+        // Two operand reads per MAC; partial sums (one per K slice) spill to L1 between k-chunks.
+        const uint64_t partials = rows * cols * std::min(ks, tkc);
+        w.l1_read_bytes = w.macs * 2 * in + (kc > 0 ? partials * acc : 0);
+        if (kc + 1 < kt) w.l1_write_bytes += partials * acc;
+        if (kc + 1 == kt && ks > 1) {
+          // The K split's partial-sum tree: each level sends half the partials to a neighbour,
+          // which adds them (one add per cycle per PE): ks - 1 adds per output in all. The adds
+          // are not MACs (KernelDesc::macs() stays the mapping-independent M*N*K); their cycles
+          // and the partials' L1 traffic are counted.
+          w.compute_cycles += tree_steps * outputs_pe;
+          w.l1_write_bytes += rows * cols * (ks - 1) * acc;
+          w.l1_read_bytes += rows * cols * (ks - 1) * acc;
+        }
         if (kc + 1 == kt) {
           w.writeback_bytes = rows * cols * in;
           w.writeback_dram_bytes = k.out_on_chip ? 0 : w.writeback_bytes;
+          if (ep.any()) {
+            // The residual operands' share of this tile: its batch entry, rows and columns.
+            const uint64_t batch_dram = share(ep.operand_dram_bytes, b, b + 1, k.batch);
+            const uint64_t row_dram = share(batch_dram, i * rows_max, i * rows_max + rows, k.m);
+            add_epilogue(ep, rows * cols, outputs_pe, rows * cols * ep.operand_streams * in,
+                         share(row_dram, j * cols_max, j * cols_max + cols, k.n), w.cluster, arch.datatype,
+                         step, w);
+          }
         }
         step.work.push_back(w);
       }
@@ -125,21 +188,8 @@ TilePlan build_elementwise_plan(const KernelDesc& k, const Mapping& mp, const Ar
   const uint64_t clusters = arch.clusters;
 
   TilePlan plan;
-  if (k.table_bytes > 0) {
-    // Tables are pre-stored in DRAM and copied into the PEs' L1s before the kernel streams (all
-    // of a PWL table to every PE; per-column parameters split by column).
-    PlanStep load;
-    load.dram_read_bytes = k.table_bytes;
-    const uint64_t all = clusters >= 64 ? ~uint64_t{0} : (uint64_t{1} << clusters) - 1;
-    load.multicasts.push_back({all, k.table_bytes});
-    for (uint32_t c = 0; c < clusters; ++c) {
-      ClusterWork w;
-      w.cluster = c;
-      w.l1_write_bytes = k.table_bytes_per_pe(arch.pes_per_cluster()) * arch.pes_per_cluster();
-      load.work.push_back(w);
-    }
-    plan.steps.push_back(std::move(load));
-  }
+  if (k.table_bytes > 0)
+    plan.steps.push_back(table_load_step(k.table_bytes, k.table_bytes_per_pe(arch.pes_per_cluster()), arch));
   for (uint64_t off = 0; off < elements; off += clusters * cluster_elements) {
     PlanStep step;
     uint64_t step_elements = 0;
@@ -171,7 +221,9 @@ TilePlan build_spmm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
   const uint64_t chunk_max = std::max<uint32_t>(mp.tk, 1);
   const uint64_t clusters = arch.clusters;
   const uint64_t pr = arch.pe_rows(), pc = arch.pe_cols();
+  const Epilogue& ep = k.epilogue;
   TilePlan plan;
+  if (ep.table_bytes > 0) plan.steps.push_back(table_load_step(ep.table_bytes, ep.table_bytes, arch));
   for (uint64_t r0 = 0; r0 < k.m; r0 += clusters * rows_max) {
     // Each cluster's row block, split into chunks of at most chunk_max entries.
     std::vector<SpmmBlock> blocks;
@@ -205,11 +257,55 @@ TilePlan build_spmm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
         if (j + 1 == chunks[c]) {
           w.writeback_bytes = rows_of[c] * k.n * in;
           w.writeback_dram_bytes = k.out_on_chip ? 0 : w.writeback_bytes;
+          const uint64_t row0 = r0 + c * rows_max, outputs = rows_of[c] * k.n;
+          add_epilogue(ep, outputs, ceil_div(outputs, pr * pc), outputs * ep.operand_streams * in,
+                       share(ep.operand_dram_bytes, row0, row0 + rows_of[c], k.m), c, arch.datatype, step, w);
         }
         step.work.push_back(w);
       }
       plan.steps.push_back(std::move(step));
     }
+  }
+  return plan;
+}
+
+// Row blocks: each step deals a block of tm rows to every cluster; the block arrives once, stays
+// in the PEs' L1 through all passes, and leaves once (no intermediate leaves the cluster).
+TilePlan build_row_block_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
+  const uint64_t in = operand_bytes(arch.datatype);
+  const uint64_t rows_max = std::min<uint64_t>(std::max<uint32_t>(mp.tm, 1), k.m);
+  const uint64_t rows_total = k.batch * k.m;
+  TilePlan plan;
+  if (k.table_bytes + k.column_table_bytes > 0) {
+    const RowBlockStep full = row_block_step(k, rows_max, arch);
+    plan.steps.push_back(
+        table_load_step(k.table_bytes + k.column_table_bytes, full.table_bytes_per_pe, arch));
+  }
+  for (uint64_t r0 = 0; r0 < rows_total; r0 += arch.clusters * rows_max) {
+    PlanStep step;
+    uint64_t step_rows = 0;
+    for (uint32_t c = 0; c < arch.clusters; ++c) {
+      const uint64_t start = r0 + c * rows_max;
+      if (start >= rows_total) break;
+      const uint64_t rows = std::min(rows_max, rows_total - start);
+      step_rows += rows;
+      const RowBlockStep rb = row_block_step(k, rows, arch);
+      const uint64_t bytes = rows * k.n * in;
+      step.multicasts.push_back({uint64_t{1} << c, bytes});
+      ClusterWork w;
+      w.cluster = c;
+      w.compute_cycles = rb.compute_cycles;
+      w.macs = rows * k.row_macs;
+      // The block lands once; every pass reads its operand and writes its result in L1 (the
+      // last pass's result is the writeback), and every table lookup reads K and B.
+      w.l1_write_bytes = bytes * k.passes;
+      w.l1_read_bytes = bytes * k.passes + w.macs * in;
+      w.writeback_bytes = bytes;
+      w.writeback_dram_bytes = k.out_on_chip ? 0 : bytes;
+      step.work.push_back(w);
+    }
+    step.dram_read_bytes = share(k.a_dram_bytes, r0, r0 + step_rows, rows_total);
+    plan.steps.push_back(std::move(step));
   }
   return plan;
 }
@@ -239,6 +335,8 @@ TilePlan build_tile_plan(const KernelDesc& kernel, const Mapping& mapping, const
       return build_dma_plan(kernel, arch);
     case KernelKind::kSpmm:
       return build_spmm_plan(kernel, mapping, arch);
+    case KernelKind::kRowBlock:
+      return build_row_block_plan(kernel, mapping, arch);
   }
   return {};
 }

@@ -15,7 +15,9 @@
 #include "sw/config/config_loader.h"
 #include "sw/config/reference_data.h"
 #include "sw/graph/workloads.h"
+#include "sw/lowering/fusion.h"
 #include "sw/lowering/kernel_program.h"
+#include "sw/lowering/row_blocking.h"
 #include "sw/proc/subprocess.h"
 #include "sw/report/report.h"
 #include "sw/report/table3.h"
@@ -168,6 +170,8 @@ int run(const std::vector<std::string>& args) {
   const Graph graph = load_workload(options.workload, workload_options, workload_dirs());
   KernelProgram program = lower_graph(graph, {config.arch.datatype, config.arch.pwl_granularity});
   program.workload = options.workload;
+  block_rows_on_chip(program, graph, config.compiler.row_blocking, config.arch);
+  fuse_epilogues(program, config.compiler.fusion);
   plan_residency(program, config.arch);
 
   // Functional mode: weights, the reference and calibration are host work done before SystemC

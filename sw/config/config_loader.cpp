@@ -3,7 +3,8 @@
 // Config files (configs/pe1024.yaml is the reference) use the keys pe.{count, clusters, dataflow},
 // clock_ghz, l1.bytes_per_pe, l2.{bytes, banks, bank_bytes_per_cycle, activation_fraction},
 // noc.{bandwidth_gbps, router_latency_cycles}, dram.{bandwidth_gbps, channels, latency_ns,
-// burst_bytes}, datatype, pwl.granularity and energy_table.
+// burst_bytes}, datatype, pwl.granularity, compiler.{fusion, softmax_layernorm},
+// mapper.{objective, latency_tolerance} and energy_table.
 // - A file is an overlay on the built-in default: every key except energy_table may be left out
 //   and then keeps the built-in default's value (which is configs/pe1024.yaml's), not the
 //   ArchConfig member default. energy_table is required, so a file always names its technology.
@@ -443,6 +444,56 @@ const Schema<SimConfig>& config_schema() {
        [](const SimConfig& c) { return json(hw::datatype_name(c.arch.datatype)); }},
       arch_real("pwl.granularity", &A::pwl_granularity,
                 {"number", "the width of one PWL segment on the input axis", false, Range::kPositive}),
+      {"compiler.fusion",
+       [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
+         const std::string expected = "expected epilogue or none";
+         const std::string value = read_text(r, n, k, expected);
+         if (value == "epilogue") {
+           c.compiler.fusion = FusionMode::kEpilogue;
+         } else if (value == "none") {
+           c.compiler.fusion = FusionMode::kNone;
+         } else {
+           r.fail(k, expected + ", got " + describe(n));
+         }
+       },
+       [](const SimConfig& c) { return json(fusion_mode_name(c.compiler.fusion)); }},
+      {"compiler.softmax_layernorm",
+       [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
+         const std::string expected = "expected row_blocked or decomposed";
+         const std::string value = read_text(r, n, k, expected);
+         if (value == "row_blocked") {
+           c.compiler.row_blocking = RowBlocking::kRowBlocked;
+         } else if (value == "decomposed") {
+           c.compiler.row_blocking = RowBlocking::kDecomposed;
+         } else {
+           r.fail(k, expected + ", got " + describe(n));
+         }
+       },
+       [](const SimConfig& c) { return json(row_blocking_name(c.compiler.row_blocking)); }},
+      {"mapper.latency_tolerance",
+       [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
+         const double v = read_real(
+             r, n, k,
+             {"fraction in [0, 1)", "mappings this much slower than the fastest count as equally fast", false,
+              Range::kFraction});
+         c.compiler.latency_tolerance = v;
+       },
+       [](const SimConfig& c) { return json(c.compiler.latency_tolerance); }},
+      {"mapper.objective",
+       [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
+         const std::string expected = "expected latency, energy or edp";
+         const std::string value = read_text(r, n, k, expected);
+         if (value == "latency") {
+           c.compiler.objective = MappingObjective::kLatency;
+         } else if (value == "energy") {
+           c.compiler.objective = MappingObjective::kEnergy;
+         } else if (value == "edp") {
+           c.compiler.objective = MappingObjective::kEdp;
+         } else {
+           r.fail(k, expected + ", got " + describe(n));
+         }
+       },
+       [](const SimConfig& c) { return json(mapping_objective_name(c.compiler.objective)); }},
       {"energy_table", set_energy_table, [](const SimConfig& c) { return json(c.energy_table); }},
   });
   return schema;

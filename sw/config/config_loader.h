@@ -12,11 +12,24 @@
 
 #include "hw/core/arch_config.h"
 #include "hw/core/energy.h"
+#include "sw/lowering/fusion.h"
+#include "sw/lowering/row_blocking.h"
+#include "sw/mapping/mapper.h"
 
 namespace nm::sw {
 
+// The compiler's choices (keys compiler.fusion, compiler.softmax_layernorm, mapper.objective,
+// mapper.latency_tolerance).
+struct CompilerConfig {
+  FusionMode fusion = FusionMode::kEpilogue;
+  RowBlocking row_blocking = RowBlocking::kRowBlocked;
+  MappingObjective objective = MappingObjective::kLatency;
+  double latency_tolerance = 0.01;
+};
+
 struct SimConfig {
   hw::ArchConfig arch;
+  CompilerConfig compiler;
   hw::EnergyTable energy;
   std::string source = "built-in default";      // file the config came from
   std::string energy_table = "45nm";            // value of the energy_table key

@@ -805,6 +805,8 @@ struct ProgramExecutor::Impl {
       case hw::KernelKind::kSegmentIndex:
       case hw::KernelKind::kElementwise:
         return elementwise(k, store);
+      case hw::KernelKind::kRowBlock:
+        return;  // its epilogue kernels (run next, in order) compute the op
     }
   }
 };

@@ -23,6 +23,7 @@ struct ProgramTensor {
   bool index = false;        // segment indices: 1 byte per element
   bool pinned_dram = false;  // network inputs and outputs live in DRAM
   bool on_chip = false;      // decided by plan_residency
+  bool in_pe = false;        // produced and consumed inside one fused kernel's PEs: never stored
   uint64_t l2_address = 0;   // on_chip: where it sits in the L2 activation region
   // A sparse constant stores `nonzeros` entries as CSR over `rows` rows; -1 means dense.
   int64_t nonzeros = -1;
@@ -48,6 +49,8 @@ enum class KernelOp {
   kSquare,         // y = s0 * s0
   kScaleShift,     // y = s0 * s1[row] * gamma[col] + beta[col] (graph op inputs 1 and 2)
   kPoolSum,        // y = a + b per `view`, times 1 / (valid window elements) when `last`
+  kRowBlock,       // none of its own: a row-block host (sw/lowering/row_blocking.h), whose
+                   // epilogue kernels compute the op
 };
 
 // How the pairwise max and pool-sum kernels address their operands a and b.
@@ -78,6 +81,12 @@ struct LoweredKernel {
   int b_operand = -1;         // GEMM B operand
   std::vector<int> b_extras;  // constants read with B (bias)
   int output = -1;
+  // Epilogue fusion (sw/lowering/fusion.h): a host GEMM/SpMM lists the element-wise kernels it
+  // runs on its outputs before write-back; each of those names its host. Fused kernels keep their
+  // semantics (functional execution runs them in order) but are never issued on their own.
+  std::vector<int> epilogue;
+  int fused_into = -1;
+  bool issued() const { return fused_into < 0; }
 };
 
 struct KernelProgram {
@@ -88,6 +97,11 @@ struct KernelProgram {
   // Reshapes share their input's program tensor.
   std::vector<int> graph_tensor;
   uint64_t network_macs() const;  // MACs of GEMMs lowered from the network's linear ops
+  // The tensor an issued kernel writes back: its own output, or its epilogue's last one.
+  int written_output(const LoweredKernel& kernel) const;
+  // Tensors an issued kernel reads: its streams, B operand and extras, and the operands its
+  // epilogue reads that the fused chain does not produce itself.
+  std::vector<int> reads(const LoweredKernel& kernel) const;
 };
 
 struct LoweringOptions {

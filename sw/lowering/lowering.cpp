@@ -13,9 +13,28 @@ using hw::KernelKind;
 uint64_t KernelProgram::network_macs() const {
   uint64_t macs = 0;
   for (const LoweredKernel& k : kernels) {
-    if (k.desc.network_linear) macs += k.desc.macs();
+    if (k.desc.network_linear) macs += k.desc.macs() - k.desc.epilogue_macs();
   }
   return macs;
+}
+
+int KernelProgram::written_output(const LoweredKernel& k) const {
+  return k.epilogue.empty() ? k.output : kernels[static_cast<size_t>(k.epilogue.back())].output;
+}
+
+std::vector<int> KernelProgram::reads(const LoweredKernel& k) const {
+  std::vector<int> r = k.streams;
+  if (k.b_operand >= 0) r.push_back(k.b_operand);
+  r.insert(r.end(), k.b_extras.begin(), k.b_extras.end());
+  std::vector<int> produced = {k.output};
+  for (int e : k.epilogue) {
+    const LoweredKernel& f = kernels[static_cast<size_t>(e)];
+    for (int s : f.streams) {
+      if (std::find(produced.begin(), produced.end(), s) == produced.end()) r.push_back(s);
+    }
+    produced.push_back(f.output);
+  }
+  return r;
 }
 
 uint64_t tensor_bytes(const ProgramTensor& t, hw::DataType type) {
@@ -478,11 +497,13 @@ void place_on_chip_tensors(KernelProgram& program, const std::vector<int>& produ
 
 void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
   const hw::DataType type = arch.datatype;
+  // Positions are kernel indices; fused kernels are never issued, their host reads and writes
+  // for them (KernelProgram::reads / written_output).
   std::vector<int> last_use(program.tensors.size(), -1);
   for (size_t i = 0; i < program.kernels.size(); ++i) {
     const LoweredKernel& k = program.kernels[i];
-    for (int s : k.streams) last_use[static_cast<size_t>(s)] = static_cast<int>(i);
-    if (k.b_operand >= 0) last_use[static_cast<size_t>(k.b_operand)] = static_cast<int>(i);
+    if (!k.issued()) continue;
+    for (int r : program.reads(k)) last_use[static_cast<size_t>(r)] = static_cast<int>(i);
   }
   for (ProgramTensor& t : program.tensors) {
     t.on_chip = false;
@@ -495,13 +516,15 @@ void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
   uint64_t live_bytes = 0;
   std::vector<int> produced(program.tensors.size(), -1);
   for (size_t i = 0; i < program.kernels.size(); ++i) {
-    LoweredKernel& k = program.kernels[i];
-    ProgramTensor& out = program.tensors[static_cast<size_t>(k.output)];
+    const LoweredKernel& k = program.kernels[i];
+    if (!k.issued()) continue;
+    const int written = program.written_output(k);
+    ProgramTensor& out = program.tensors[static_cast<size_t>(written)];
     const uint64_t out_bytes = tensor_bytes(out, type);
     if (!out.constant && !out.pinned_dram && !out.on_chip && live_bytes + out_bytes <= capacity) {
       out.on_chip = true;
       live_bytes += out_bytes;
-      produced[static_cast<size_t>(k.output)] = static_cast<int>(i);
+      produced[static_cast<size_t>(written)] = static_cast<int>(i);
     }
     auto release = [&](int id) {
       ProgramTensor& t = program.tensors[static_cast<size_t>(id)];
@@ -510,18 +533,18 @@ void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
         last_use[static_cast<size_t>(id)] = -2 - static_cast<int>(i);  // released once, at kernel i
       }
     };
-    for (int s : k.streams) release(s);
-    if (k.b_operand >= 0) release(k.b_operand);
-    if (last_use[static_cast<size_t>(k.output)] == -1 && out.on_chip) {
+    for (int r : program.reads(k)) release(r);
+    if (last_use[static_cast<size_t>(written)] == -1 && out.on_chip) {
       live_bytes -= out_bytes;  // produced but never read: its space is free again
-      last_use[static_cast<size_t>(k.output)] = -2 - static_cast<int>(i);
+      last_use[static_cast<size_t>(written)] = -2 - static_cast<int>(i);
     }
   }
   place_on_chip_tensors(program, produced, last_use, type, capacity);
 
   for (LoweredKernel& k : program.kernels) {
+    if (!k.issued()) continue;
     hw::KernelDesc& d = k.desc;
-    const ProgramTensor& out = program.tensors[static_cast<size_t>(k.output)];
+    const ProgramTensor& out = program.tensors[static_cast<size_t>(program.written_output(k))];
     d.out_on_chip = out.on_chip;
     auto in_dram = [&](int id) { return !program.tensors[static_cast<size_t>(id)].on_chip; };
     auto bytes_of = [&](int id) { return tensor_bytes(program.tensors[static_cast<size_t>(id)], type); };
@@ -532,6 +555,13 @@ void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
         d.a_dram_bytes = in_dram(a) ? bytes_of(a) : 0;
         d.b_dram_bytes = in_dram(k.b_operand) ? bytes_of(k.b_operand) : 0;
         for (int e : k.b_extras) d.b_dram_bytes += bytes_of(e);
+        // The epilogue's residual operands: everything it reads beyond the GEMM's own operands.
+        d.epilogue.operand_dram_bytes = 0;
+        const std::vector<int> reads = program.reads(k);
+        const size_t own = k.streams.size() + 1 + k.b_extras.size();
+        for (size_t r = own; r < reads.size(); ++r) {
+          if (in_dram(reads[r])) d.epilogue.operand_dram_bytes += bytes_of(reads[r]);
+        }
         break;
       }
       case hw::KernelKind::kSegmentIndex:
@@ -548,6 +578,9 @@ void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
       }
       case hw::KernelKind::kDma:
         d.dram_read_bytes = d.m * d.n * hw::operand_bytes(type);
+        break;
+      case hw::KernelKind::kRowBlock:
+        d.a_dram_bytes = in_dram(k.streams.at(0)) ? bytes_of(k.streams.at(0)) : 0;
         break;
     }
   }

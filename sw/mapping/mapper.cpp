@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/container_hash/hash.hpp>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "hw/core/input_error.h"
@@ -21,6 +22,18 @@ double average_hops(const hw::ArchConfig& arch) {
 }
 
 }  // namespace
+
+const char* mapping_objective_name(MappingObjective objective) {
+  switch (objective) {
+    case MappingObjective::kLatency:
+      return "latency";
+    case MappingObjective::kEnergy:
+      return "energy";
+    case MappingObjective::kEdp:
+      return "edp";
+  }
+  return "unknown";
+}
 
 QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::ArchConfig& arch,
                      const hw::EnergyTable& energy) {
@@ -45,13 +58,19 @@ QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::A
     exposed = first / arch.noc_bytes_per_cycle() +
               static_cast<double>(rows) * n * in / arch.noc_bytes_per_cycle() +
               static_cast<double>(arch.dram_latency_cycles());
+    compute += waves * std::ceil(static_cast<double>(rows) * n / arch.pes_per_cluster()) *
+               k.epilogue.macs_per_element;
   } else if (k.kind == hw::KernelKind::kGemm) {
     const uint64_t rows = std::min<uint64_t>(mp.tm, k.m), cols = std::min<uint64_t>(mp.tn, k.n);
     const uint64_t mt = ceil_div(k.m, rows), nt = ceil_div(k.n, cols);
     const uint64_t tiles = k.batch * mt * nt;
     const uint64_t waves = ceil_div(tiles, arch.clusters);
-    compute = static_cast<double>(waves) * static_cast<double>(hw::os_chunk_cycles(rows, cols, k.k, arch) +
-                                                               hw::os_fill_drain_cycles(arch));
+    const hw::PeGrid grid = hw::pe_grid(mp, arch);
+    const hw::PeGrid positions{grid.rows, grid.cols, 1};  // the epilogue runs per output position
+    compute = static_cast<double>(waves) *
+              static_cast<double>(hw::os_chunk_cycles(rows, cols, k.k, grid) +
+                                  hw::os_tile_overhead_cycles(rows, cols, grid) +
+                                  hw::os_chunk_cycles(rows, cols, k.epilogue.macs_per_element, positions));
     // Tiles go to clusters n-fastest: a wave shares ~1 A row panel and fetches up to one B
     // panel per cluster; every row panel boundary adds one more A transfer. When B differs per
     // batch entry and a batch has fewer tiles than a wave, a wave needs each entry's B panels.
@@ -78,6 +97,18 @@ QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::A
     const double last_wave_out = std::min(clusters, tiles_d) * static_cast<double>(rows * cols) * in;
     exposed = (first_step_noc + last_wave_out) / arch.noc_bytes_per_cycle() +
               (k.a_dram_bytes + k.b_dram_bytes > 0 ? static_cast<double>(arch.dram_latency_cycles()) : 0.0);
+  } else if (k.kind == hw::KernelKind::kRowBlock) {
+    const uint64_t rows = std::min<uint64_t>(mp.tm, k.m), total_rows = k.batch * k.m;
+    const double steps = static_cast<double>(ceil_div(total_rows, uint64_t{arch.clusters} * rows));
+    compute = steps * static_cast<double>(hw::row_block_step(k, rows, arch).compute_cycles);
+    const double bytes = static_cast<double>(total_rows * k.n) * in;
+    const double tables = static_cast<double>(k.table_bytes + k.column_table_bytes);
+    noc_bytes = 2 * bytes + tables;
+    dram_bytes = static_cast<double>(k.a_dram_bytes) + tables + (k.out_on_chip ? 0.0 : bytes);
+    // The first blocks arrive before any compute; the last ones leave after it.
+    const double block = static_cast<double>(std::min(total_rows, uint64_t{arch.clusters} * rows) * k.n) * in;
+    exposed =
+        (tables + 2 * block) / arch.noc_bytes_per_cycle() + static_cast<double>(arch.dram_latency_cycles());
   } else {
     const uint64_t per_step = static_cast<uint64_t>(arch.pe_count) * mp.tm;
     const uint64_t per_cluster = static_cast<uint64_t>(arch.pes_per_cluster()) * mp.tm;
@@ -101,6 +132,14 @@ QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::A
             arch.dram_bytes_per_cycle() +
         (k.a_dram_bytes + k.table_bytes > 0 ? latency : 0.0) + (k.out_on_chip ? 0.0 : latency);
   }
+  if (k.epilogue.any() && k.kind != hw::KernelKind::kDma) {
+    // The epilogue's tables (once) and residual operands (once per output).
+    const double residual = static_cast<double>(k.elements() * k.epilogue.operand_streams) * in;
+    const double table = static_cast<double>(k.epilogue.table_bytes);
+    noc_bytes += residual + table;
+    dram_bytes += static_cast<double>(k.epilogue.operand_dram_bytes) + table;
+    exposed += table / arch.noc_bytes_per_cycle();
+  }
   QuickCost cost;
   const double l2_bytes = noc_bytes + dram_bytes;
   cost.cycles = std::max({compute, noc_bytes / arch.noc_bytes_per_cycle(),
@@ -112,10 +151,13 @@ QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::A
   return cost;
 }
 
-Mapper::Mapper(const hw::ArchConfig& arch, const hw::EnergyTable& energy, std::string config_source)
+Mapper::Mapper(const hw::ArchConfig& arch, const hw::EnergyTable& energy, std::string config_source,
+               MappingObjective objective, double latency_tolerance)
     : arch_(arch),
       energy_(energy),
       config_source_(std::move(config_source)),
+      objective_(objective),
+      latency_tolerance_(latency_tolerance),
       noc_(arch.clusters, arch.noc_mesh_cols()) {}
 
 Mapper::ShapeKey Mapper::shape_key(const hw::KernelDesc& k) {
@@ -135,7 +177,17 @@ Mapper::ShapeKey Mapper::shape_key(const hw::KernelDesc& k) {
           k.table_columns,
           uint64_t(k.index_output),
           k.dram_read_bytes,
-          k.nnz};
+          k.nnz,
+          k.epilogue.ops,
+          k.epilogue.macs_per_element,
+          k.epilogue.table_lookups,
+          k.epilogue.table_bytes,
+          k.epilogue.operand_streams,
+          k.epilogue.operand_dram_bytes,
+          k.row_macs,
+          k.passes,
+          k.reductions,
+          k.column_table_bytes};
 }
 
 size_t Mapper::ShapeKeyHash::operator()(const ShapeKey& key) const {
@@ -164,6 +216,19 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
     QuickCost cost;
   };
   std::vector<Candidate> candidates;
+  // The closed form ranks by the objective's own figure (cycles, energy, or their product).
+  const MappingObjective objective = objective_;
+  auto rank = [objective](const QuickCost& c) {
+    switch (objective) {
+      case MappingObjective::kLatency:
+        return c.cycles;
+      case MappingObjective::kEnergy:
+        return c.energy_pj;
+      case MappingObjective::kEdp:
+        return c.cycles * c.energy_pj;
+    }
+    return c.cycles;
+  };
   auto even_cap = [](uint64_t extent, uint64_t cap) {
     return static_cast<uint32_t>(std::min<uint64_t>(cap, std::max<uint64_t>(2, extent + (extent & 1))));
   };
@@ -183,26 +248,40 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
         {a_dram, b_dram}, {false, b_dram}, {a_dram, false}, {false, false}};
     const uint32_t tm_max = even_cap(kernel.m, 128), tn_max = even_cap(kernel.n, 128),
                    tk_max = even_cap(kernel.k, 128);
+    const std::vector<hw::Mapping> grids = pe_grids(kernel);
     for (uint32_t tm = 2; tm <= tm_max; tm += 2) {
       for (uint32_t tn = 2; tn <= tn_max; tn += 2) {
-        for (const auto& [a_res, b_res] : residency) {
-          hw::Mapping best{tm, tn, 0, a_res, b_res};
-          // Buffer use grows with tk: binary search the deepest even tk that fits.
-          uint32_t lo = 1, hi = tk_max / 2;
-          while (lo <= hi) {
-            const uint32_t mid = (lo + hi) / 2;
-            const hw::Mapping m{tm, tn, 2 * mid, a_res, b_res};
-            if (hw::mapping_fits(kernel, m, arch_)) {
-              best.tk = 2 * mid;
-              lo = mid + 1;
-            } else {
-              hi = mid - 1;
+        // Of the PE grids, only the best for this tile goes on (grids that tie on the closed form
+        // would otherwise crowd the re-ranking with copies of one tile).
+        std::optional<Candidate> tile_best;
+        for (const hw::Mapping& grid : grids) {
+          for (const auto& [a_res, b_res] : residency) {
+            hw::Mapping best = grid;
+            best.tm = tm;
+            best.tn = tn;
+            best.tk = 0;
+            best.a_resident = a_res;
+            best.b_resident = b_res;
+            // Buffer use grows with tk: binary search the deepest even tk that fits.
+            uint32_t lo = 1, hi = tk_max / 2;
+            while (lo <= hi) {
+              const uint32_t mid = (lo + hi) / 2;
+              hw::Mapping m = best;
+              m.tk = 2 * mid;
+              if (hw::mapping_fits(kernel, m, arch_)) {
+                best.tk = 2 * mid;
+                lo = mid + 1;
+              } else {
+                hi = mid - 1;
+              }
             }
+            if (best.tk == 0) continue;
+            const Candidate c{best, quick_cost(kernel, best, arch_, energy_)};
+            if (!tile_best || rank(c.cost) < rank(tile_best->cost)) tile_best = c;
+            break;
           }
-          if (best.tk == 0) continue;
-          candidates.push_back({best, quick_cost(kernel, best, arch_, energy_)});
-          break;
         }
+        if (tile_best) candidates.push_back(*tile_best);
       }
     }
   } else if (kernel.kind == hw::KernelKind::kSpmm) {
@@ -224,6 +303,14 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
       const hw::Mapping m{rows, 1, static_cast<uint32_t>(chunk), false, false};
       candidates.push_back({m, quick_cost(kernel, m, arch_, energy_)});
     }
+  } else if (kernel.kind == hw::KernelKind::kRowBlock) {
+    // Rows per cluster block, up to what L1 holds.
+    const uint32_t rows_max = even_cap(ceil_div(kernel.batch * kernel.m, arch_.clusters), 4096);
+    for (uint32_t rows = 1; rows <= rows_max; rows = rows < 2 ? 2 : rows + 2) {
+      const hw::Mapping m{rows, 1, 1, false, false};
+      if (!hw::mapping_fits(kernel, m, arch_)) break;  // footprint grows with the rows
+      candidates.push_back({m, quick_cost(kernel, m, arch_, energy_)});
+    }
   } else {
     const uint32_t per_pe = static_cast<uint32_t>(ceil_div(kernel.elements(), arch_.pe_count));
     const uint32_t te_max = even_cap(per_pe, 1024);
@@ -235,7 +322,9 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
   }
   if (candidates.empty()) throw_no_fit(kernel);
 
-  auto better = [](const Candidate& a, const Candidate& b) {
+  auto better = [&rank](const Candidate& a, const Candidate& b) {
+    const double ra = rank(a.cost), rb = rank(b.cost);
+    if (ra != rb) return ra < rb;
     if (a.cost.cycles != b.cost.cycles) return a.cost.cycles < b.cost.cycles;
     if (a.cost.energy_pj != b.cost.energy_pj) return a.cost.energy_pj < b.cost.energy_pj;
     return std::tie(a.mapping.tm, a.mapping.tn, a.mapping.tk) >
@@ -254,6 +343,8 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
       return ceil_div(kernel.m, uint64_t{arch_.clusters} * m.tm) *
              ceil_div(std::max<uint64_t>(entries, 1), m.tk);
     }
+    if (kernel.kind == hw::KernelKind::kRowBlock)
+      return ceil_div(kernel.batch * kernel.m, uint64_t{arch_.clusters} * m.tm);
     if (kernel.kind != hw::KernelKind::kGemm)
       return ceil_div(kernel.elements(), uint64_t{arch_.pe_count} * m.tm);
     const uint64_t tiles = kernel.batch * ceil_div(kernel.m, m.tm) * ceil_div(kernel.n, m.tn);
@@ -262,6 +353,21 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
   uint64_t fewest_steps = ~uint64_t{0};
   for (size_t i = 0; i < keep; ++i) fewest_steps = std::min(fewest_steps, steps_of(candidates[i].mapping));
   std::vector<hw::Mapping> finalists;
+  // The closed form undervalues large tiles (it cannot see per-step latencies and the drain's
+  // write-back slots), so the best square tiles are always re-ranked too.
+  if (kernel.kind == hw::KernelKind::kGemm) {
+    for (uint32_t t : {16u, 32u, 64u, 128u}) {
+      const Candidate* square = nullptr;
+      for (size_t i = keep; i < candidates.size(); ++i) {
+        const hw::Mapping& m = candidates[i].mapping;
+        if (m.tm == std::min<uint32_t>(t, even_cap(kernel.m, 128)) &&
+            m.tn == std::min<uint32_t>(t, even_cap(kernel.n, 128)) &&
+            (!square || better(candidates[i], *square)))
+          square = &candidates[i];
+      }
+      if (square) finalists.push_back(square->mapping);
+    }
+  }
   for (size_t i = 0; i < keep; ++i) {
     if (steps_of(candidates[i].mapping) > kMaxStepRatio * fewest_steps) continue;
     finalists.push_back(candidates[i].mapping);
@@ -271,8 +377,7 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
       finalists.push_back(half);
     }
   }
-  MappingChoice best;
-  bool have = false;
+  std::vector<MappingChoice> evaluated;
   auto consider = [&](const hw::Mapping& m) {
     const hw::TilePlan plan = hw::build_tile_plan(kernel, m, arch_);
     MappingChoice c;
@@ -282,25 +387,106 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
         hw::price_actions(hw::plan_action_counts(plan, noc_, arch_.dram_burst_bytes), 0.0, energy_, arch_)
             .dynamic_j() *
         1e12;
-    if (!have || c.estimate.cycles < best.estimate.cycles ||
-        (c.estimate.cycles == best.estimate.cycles && c.dynamic_energy_pj < best.dynamic_energy_pj)) {
-      best = c;
-      have = true;
-    }
+    evaluated.push_back(std::move(c));
   };
   for (const hw::Mapping& m : finalists) consider(m);
   if (kernel.kind == hw::KernelKind::kGemm) {
     // K depth only trades pipeline granularity against buffer use: refine it exhaustively for the
     // winning (tm, tn, residency), so a larger buffer only adds depths to choose from.
-    const hw::Mapping winner = best.mapping;
+    // Around the fastest, whatever the objective, so every objective sees the same mappings.
+    const hw::Mapping winner = std::min_element(evaluated.begin(), evaluated.end(),
+                                                [](const MappingChoice& a, const MappingChoice& b) {
+                                                  return a.estimate.cycles < b.estimate.cycles;
+                                                })
+                                   ->mapping;
     const uint32_t tk_cap = even_cap(kernel.k, 128);
+    // Depths that give the same number of K chunks differ only in how unevenly the last chunk
+    // is cut: of each, only the most even (the smallest depth with that chunk count) is tried.
     for (uint32_t tk = std::max<uint32_t>(2, winner.tk / 4 / 2 * 2); tk <= tk_cap; tk += 2) {
+      const uint64_t chunks = ceil_div(kernel.k, tk);
+      const uint64_t even_depth = (ceil_div(kernel.k, chunks) + 1) / 2 * 2;
+      if (tk != even_depth && tk != tk_cap) continue;
       hw::Mapping m = winner;
       m.tk = tk;
       if (tk != winner.tk && hw::mapping_fits(kernel, m, arch_)) consider(m);
     }
   }
-  return best;
+  return pick(evaluated);
+}
+
+std::vector<hw::Mapping> Mapper::pe_grids(const hw::KernelDesc& kernel) const {
+  std::vector<hw::Mapping> grids = {hw::Mapping{}};  // the default grid
+  const uint64_t p = arch_.pes_per_cluster();
+  // Only a GEMM too narrow for the default grid (M below its rows or N below its columns) leaves
+  // PEs idle that another shape could use; the search then tries every grid that fits the
+  // problem: rows and columns at most M and N (or the smallest divisor that covers them), and a
+  // K split no deeper than K.
+  if (kernel.m >= arch_.pe_rows() && kernel.n >= arch_.pe_cols()) return grids;
+  std::vector<uint64_t> divisors;
+  for (uint64_t d = 1; d <= p; ++d) {
+    if (p % d == 0) divisors.push_back(d);
+  }
+  auto covers = [&divisors](uint64_t d, uint64_t extent) {
+    if (d <= extent) return true;
+    const auto first = std::lower_bound(divisors.begin(), divisors.end(), extent);
+    return first != divisors.end() && *first == d;  // the smallest divisor >= extent
+  };
+  for (uint64_t rows : divisors) {
+    for (uint64_t cols : divisors) {
+      if ((p / rows) % cols != 0) continue;
+      const uint64_t split = p / rows / cols;
+      if (!covers(rows, kernel.m) || !covers(cols, kernel.n) || split > kernel.k) continue;
+      if (rows == arch_.pe_rows() && cols == arch_.pe_cols()) continue;
+      hw::Mapping g;
+      g.pe_rows = static_cast<uint32_t>(rows);
+      g.pe_cols = static_cast<uint32_t>(cols);
+      g.k_split = static_cast<uint32_t>(split);
+      grids.push_back(g);
+    }
+  }
+  return grids;
+}
+
+MappingChoice Mapper::pick(const std::vector<MappingChoice>& evaluated) const {
+  uint64_t fastest = ~uint64_t{0};
+  for (const MappingChoice& c : evaluated) fastest = std::min(fastest, c.estimate.cycles);
+  const double window = static_cast<double>(fastest) * (1.0 + latency_tolerance_);
+  auto key = [&](const MappingChoice& c) {
+    const double cycles = static_cast<double>(c.estimate.cycles);
+    switch (objective_) {
+      case MappingObjective::kLatency:
+        // Within the tolerance of the best latency, the least energy wins.
+        return std::make_pair(cycles <= window ? 0.0 : cycles, c.dynamic_energy_pj);
+      case MappingObjective::kEnergy:
+        return std::make_pair(c.dynamic_energy_pj, cycles);
+      case MappingObjective::kEdp:
+        return std::make_pair(c.dynamic_energy_pj * cycles, cycles);
+    }
+    return std::make_pair(cycles, c.dynamic_energy_pj);
+  };
+  const MappingChoice* best = &evaluated.front();
+  for (const MappingChoice& c : evaluated) {
+    if (key(c) < key(*best)) best = &c;
+  }
+  MappingChoice chosen = *best;
+  size_t near = 0;
+  for (const MappingChoice& c : evaluated) near += static_cast<double>(c.estimate.cycles) <= window ? 1 : 0;
+  const hw::Mapping& m = chosen.mapping;
+  chosen.reason = fmt::format(
+      "{}: {} of {} mappings evaluated; {} cycles (fastest {}), {:.3g} uJ dynamic; {} within {:.3g}% of the "
+      "fastest; tile {}x{}x{}, PE grid {}x{}x{}, {}",
+      mapping_objective_name(objective_),
+      objective_ == MappingObjective::kLatency  ? "least energy among the fastest"
+      : objective_ == MappingObjective::kEnergy ? "least dynamic energy"
+                                                : "least energy x cycles",
+      evaluated.size(), chosen.estimate.cycles, fastest, chosen.dynamic_energy_pj * 1e-6, near,
+      latency_tolerance_ * 100, m.tm, m.tn, m.tk, hw::pe_grid(m, arch_).rows, hw::pe_grid(m, arch_).cols,
+      hw::pe_grid(m, arch_).k_split,
+      m.a_resident && m.b_resident ? "A and B resident in L2"
+      : m.a_resident               ? "A resident in L2"
+      : m.b_resident               ? "B resident in L2"
+                                   : "no operand resident");
+  return chosen;
 }
 
 }  // namespace nm::sw

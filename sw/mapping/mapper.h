@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "hw/core/arch_config.h"
 #include "hw/core/energy.h"
@@ -21,10 +22,16 @@
 
 namespace nm::sw {
 
+// What the mapping search minimises: latency (energy decides among mappings within 1% of the
+// best latency), dynamic energy, or their product (energy-delay).
+enum class MappingObjective { kLatency, kEnergy, kEdp };
+const char* mapping_objective_name(MappingObjective objective);
+
 struct MappingChoice {
   hw::Mapping mapping;
   hw::KernelTiming estimate;  // the pipeline model's timing of the chosen mapping
   double dynamic_energy_pj = 0;
+  std::string reason;  // why this mapping won, for --verbose
 };
 
 // Closed-form quick cost of a candidate, used to rank the whole search space.
@@ -37,7 +44,10 @@ QuickCost quick_cost(const hw::KernelDesc& kernel, const hw::Mapping& mapping, c
 
 class Mapper {
  public:
-  Mapper(const hw::ArchConfig& arch, const hw::EnergyTable& energy, std::string config_source);
+  // latency_tolerance (kLatency): mappings within this fraction of the fastest count as equally
+  // fast, and the least dynamic energy among them wins (0: strictly the fastest).
+  Mapper(const hw::ArchConfig& arch, const hw::EnergyTable& energy, std::string config_source,
+         MappingObjective objective = MappingObjective::kLatency, double latency_tolerance = 0.01);
 
   const MappingChoice& map(const hw::KernelDesc& kernel);
   size_t searches() const { return cache_.size(); }
@@ -49,14 +59,21 @@ class Mapper {
 
  private:
   MappingChoice search(const hw::KernelDesc& kernel) const;
+  // PE grids worth searching for a GEMM: the default, plus for a skinny one every grid shape
+  // (Mapping with only pe_rows, pe_cols and k_split set).
+  std::vector<hw::Mapping> pe_grids(const hw::KernelDesc& kernel) const;
+  // The best of the mappings the pipeline model evaluated, by the objective, with its reason.
+  MappingChoice pick(const std::vector<MappingChoice>& evaluated) const;
   [[noreturn]] void throw_no_fit(const hw::KernelDesc& kernel) const;
 
   hw::ArchConfig arch_;
   hw::EnergyTable energy_;
   std::string config_source_;
+  MappingObjective objective_;
+  double latency_tolerance_;
   hw::NocTopology noc_;
   // Every KernelDesc field that changes the search's answer; equal keys share one search.
-  using ShapeKey = std::array<uint64_t, 17>;
+  using ShapeKey = std::array<uint64_t, 27>;
   struct ShapeKeyHash {
     size_t operator()(const ShapeKey& key) const;
   };

@@ -2,7 +2,10 @@
 
 #include "sw/report/functional_report.h"
 
+#include "hw/core/os_dataflow.h"
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -60,26 +63,32 @@ nlohmann::json run_to_json(const RunResult& run) {
   j["modules"] = std::move(modules);
   json kernels = json::array();
   for (const KernelRecord& k : run.kernels) {
-    kernels.push_back({{"name", k.desc.name},
-                       {"layer", k.desc.layer},
-                       {"kind", hw::kernel_kind_name(k.desc.kind)},
-                       {"batch", k.desc.batch},
-                       {"m", k.desc.m},
-                       {"n", k.desc.n},
-                       {"k", k.desc.k},
-                       {"macs", k.counts.macs},
-                       {"network_linear", k.desc.network_linear},
-                       {"cycles", k.simulated.cycles},
-                       {"estimated_cycles", k.estimate.cycles},
-                       {"start_cycle", k.start_cycle},
-                       {"bound", hw::bound_name(k.simulated.bound)},
-                       {"tile", {k.mapping.tm, k.mapping.tn, k.mapping.tk}},
-                       {"a_resident", k.mapping.a_resident},
-                       {"b_resident", k.mapping.b_resident},
-                       {"dram_bytes", k.counts.dram_bytes()},
-                       {"l2_bytes", k.counts.l2_bytes()},
-                       {"noc_bytes", k.counts.noc_bytes},
-                       {"energy_j", k.energy.total_j()}});
+    kernels.push_back(
+        {{"name", k.desc.name},
+         {"layer", k.desc.layer},
+         {"kind", hw::kernel_kind_name(k.desc.kind)},
+         {"batch", k.desc.batch},
+         {"m", k.desc.m},
+         {"n", k.desc.n},
+         {"k", k.desc.k},
+         {"macs", k.counts.macs},
+         {"network_linear", k.desc.network_linear},
+         {"cycles", k.simulated.cycles},
+         {"estimated_cycles", k.estimate.cycles},
+         {"start_cycle", k.start_cycle},
+         {"bound", hw::bound_name(k.simulated.bound)},
+         {"tile", {k.mapping.tm, k.mapping.tn, k.mapping.tk}},
+         {"pe_grid",
+          {hw::pe_grid(k.mapping, run.config.arch).rows, hw::pe_grid(k.mapping, run.config.arch).cols,
+           hw::pe_grid(k.mapping, run.config.arch).k_split}},
+         {"a_resident", k.mapping.a_resident},
+         {"b_resident", k.mapping.b_resident},
+         {"dram_bytes", k.counts.dram_bytes()},
+         {"l2_bytes", k.counts.l2_bytes()},
+         {"noc_bytes", k.counts.noc_bytes},
+         {"energy_j", k.energy.total_j()},
+         {"fused", k.fused},
+         {"mapping_reason", k.mapping_reason}});
   }
   j["kernels"] = std::move(kernels);
   if (run.functional) j["functional"] = functional_to_json(*run.functional);
@@ -161,12 +170,13 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
   if (run.functional) write_functional_summary(out, *run.functional, verbose);
   if (!verbose) return;
   write_layer_rows(out, run);
-  out << fmt::format("\n  {:<48} {:<14} {:>8} {:>8} {:>8} {:>12} {:>8}\n", "kernel", "kind", "m", "n", "k",
-                     "cycles", "bound");
+  out << fmt::format("\n  {:<48} {:<14} {:>8} {:>8} {:>8} {:>12} {:>8}  {}\n", "kernel", "kind", "m", "n",
+                     "k", "cycles", "bound", "fused epilogue");
   for (const KernelRecord& k : run.kernels) {
-    out << fmt::format("  {:<48} {:<14} {:>8} {:>8} {:>8} {:>12} {:>8}\n", k.desc.name,
+    out << fmt::format("  {:<48} {:<14} {:>8} {:>8} {:>8} {:>12} {:>8}  {}\n", k.desc.name,
                        hw::kernel_kind_name(k.desc.kind), k.desc.m, k.desc.n, k.desc.k, k.simulated.cycles,
-                       hw::bound_name(k.simulated.bound));
+                       hw::bound_name(k.simulated.bound), fmt::join(k.fused, " "));
+    if (!k.mapping_reason.empty()) out << "      mapping " << k.mapping_reason << "\n";
   }
 }
 
@@ -175,7 +185,7 @@ void write_kernel_csv(std::ostream& out, const RunResult& run) {
          "dram_read_bytes,dram_write_bytes,l2_read_bytes,l2_write_bytes,noc_bytes,noc_byte_hops,l1_read_"
          "bytes,"
          "l1_write_bytes,energy_mac_j,energy_l1_j,energy_l2_j,energy_noc_j,energy_dram_j,energy_static_j,"
-         "energy_j\n";
+         "energy_j,start_cycle,fused\n";
   for (const KernelRecord& k : run.kernels) {
     const hw::ActionCounts& c = k.counts;
     const double util = k.simulated.cycles > 0
@@ -185,13 +195,13 @@ void write_kernel_csv(std::ostream& out, const RunResult& run) {
     out << fmt::format(
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{:.9g},{},{:.6f},{},{},{},{},{},{},{},{},{:.6g},{:.6g},{:.6g}"
         ",{:.6g},"
-        "{:.6g},{:.6g},{:.6g}\n",
+        "{:.6g},{:.6g},{:.6g},{},{}\n",
         k.desc.name, k.desc.layer, hw::kernel_kind_name(k.desc.kind), k.desc.batch, k.desc.m, k.desc.n,
         k.desc.k, k.mapping.tm, k.mapping.tn, k.mapping.tk, c.macs, k.simulated.cycles, k.estimate.cycles,
         seconds(run, k.simulated.cycles), hw::bound_name(k.simulated.bound), util, c.dram_read_bytes,
         c.dram_write_bytes, c.l2_read_bytes, c.l2_write_bytes, c.noc_bytes, c.noc_byte_hops, c.l1_read_bytes,
         c.l1_write_bytes, k.energy.mac_j, k.energy.l1_j, k.energy.l2_j, k.energy.noc_j, k.energy.dram_j,
-        k.energy.static_j, k.energy.total_j());
+        k.energy.static_j, k.energy.total_j(), k.start_cycle, fmt::join(k.fused, "+"));
   }
 }
 

@@ -23,8 +23,10 @@ struct KernelRecord {
   hw::KernelTiming estimate;   // analytical pipeline model
   hw::KernelTiming simulated;  // SystemC: cycles = end - start, busy figures measured
   uint64_t start_cycle = 0;
-  hw::ActionCounts counts;     // counted by the modules while the kernel ran
-  hw::EnergyBreakdown energy;  // counts priced + leakage over the kernel's duration
+  hw::ActionCounts counts;         // counted by the modules while the kernel ran
+  hw::EnergyBreakdown energy;      // counts priced + leakage over the kernel's duration
+  std::vector<std::string> fused;  // kernels the compiler fused into this one's epilogue
+  std::string mapping_reason;      // why the mapper chose this mapping
 };
 
 struct RunResult {

@@ -20,16 +20,24 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
   result.network_macs = program.network_macs();
 
   // The compiler side: one mapping per kernel, searched once per distinct shape.
-  Mapper mapper(config.arch, config.energy, config.source);
+  // Kernels fused into an epilogue are not issued: their host carries their cost.
+  Mapper mapper(config.arch, config.energy, config.source, config.compiler.objective,
+                config.compiler.latency_tolerance);
   std::vector<IssuedKernel> issued;
+  std::vector<size_t> program_index;  // of each issued kernel
   result.kernels.reserve(program.kernels.size());
-  for (const LoweredKernel& k : program.kernels) {
+  for (size_t i = 0; i < program.kernels.size(); ++i) {
+    const LoweredKernel& k = program.kernels[i];
+    if (!k.issued()) continue;
     const MappingChoice& choice = mapper.map(k.desc);
     KernelRecord record;
     record.desc = k.desc;
     record.mapping = choice.mapping;
     record.estimate = choice.estimate;
+    record.mapping_reason = choice.reason;
+    for (int e : k.epilogue) record.fused.push_back(program.kernels[static_cast<size_t>(e)].desc.name);
     result.kernels.push_back(std::move(record));
+    program_index.push_back(i);
   }
   for (const KernelRecord& r : result.kernels) issued.push_back({&r.desc, r.mapping});
   result.mapping_searches = mapper.searches();
@@ -57,7 +65,14 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
     store = std::make_unique<TlmTensorStore>(
         accelerator, plan_addresses(program, config.arch, numeric_mode_for(config.arch.datatype)));
     driver.set_hooks([&] { guarded([&] { functional->load(*store); }); },
-                     [&](size_t i) { guarded([&] { functional->execute(i, *store); }); });
+                     [&](size_t i) {
+                       guarded([&] {
+                         // The host kernel, then its epilogue in order (intermediates stay in the PEs).
+                         const LoweredKernel& host = program.kernels[program_index[i]];
+                         functional->execute(program_index[i], *store);
+                         for (int e : host.epilogue) functional->execute(static_cast<size_t>(e), *store);
+                       });
+                     });
   }
   sc_core::sc_start();
   if (functional_error) std::rethrow_exception(functional_error);

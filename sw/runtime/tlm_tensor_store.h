@@ -3,7 +3,9 @@
 // the DRAM channel models (interleaved at burst granularity, hw/core/dram_address_map.h), on-chip
 // tensors in the L2 model's activation region, at the addresses of sw/functional/address_plan.h.
 // Every access is a TLM-2.0 debug transport through the DMA engine's sockets: data moves, no
-// simulated time passes and no timing counter changes.
+// simulated time passes and no timing counter changes. A tensor fused away (in_pe) is held here,
+// as the PE registers of the kernel that produces and consumes it hold it.
+#include <map>
 #include <vector>
 
 #include "hw/tlm/accelerator.h"
@@ -25,6 +27,7 @@ class TlmTensorStore : public TensorStore {
 
   hw::Accelerator& accelerator_;
   std::vector<TensorAddress> plan_;
+  std::map<int, std::vector<uint8_t>> in_pe_;
 };
 
 }  // namespace nm::sw

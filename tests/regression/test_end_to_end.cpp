@@ -272,3 +272,67 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.label); });
 
 }  // namespace
+
+namespace {
+
+const char* const kUnfused = "--set compiler.fusion=none --set compiler.softmax_layernorm=decomposed";
+
+// Every kernel the compiler fused (an epilogue or a row block) takes no longer than the kernels
+// it replaces in the unfused program. Compared where residency cannot differ between the two
+// programs (every activation in DRAM; or an L2 large enough for all of them): with the default
+// L2, fusion changes which tensors are live together, so a kernel's inputs may sit elsewhere.
+class Fusion : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
+
+TEST_P(Fusion, NeverMakesAKernelSlowerThanItsUnfusedSequence) {
+  const auto& [workload, residency] = GetParam();
+  const json& fused = run_json(workload, residency);
+  const json& unfused = run_json(workload, residency + " " + kUnfused);
+  std::map<std::string, uint64_t> cycles;
+  for (const json& k : unfused["kernels"]) cycles[k["name"].get<std::string>()] = k["cycles"].get<uint64_t>();
+  size_t checked = 0;
+  for (const json& k : fused["kernels"]) {
+    if (k["fused"].empty()) continue;
+    uint64_t sequence = 0;
+    auto host = cycles.find(k["name"].get<std::string>());  // a row block has no unfused namesake
+    if (host != cycles.end()) sequence += host->second;
+    for (const json& f : k["fused"]) sequence += cycles.at(f.get<std::string>());
+    EXPECT_LE(k["cycles"].get<uint64_t>(), sequence) << k["name"];
+    ++checked;
+  }
+  EXPECT_GT(checked, 0u);
+  EXPECT_LT(fused["cycles"].get<uint64_t>(), unfused["cycles"].get<uint64_t>());
+  EXPECT_LE(fused["dram_bytes"].get<uint64_t>(), unfused["dram_bytes"].get<uint64_t>());
+  EXPECT_EQ(fused["macs"], unfused["macs"]);
+  EXPECT_EQ(fused["macs_executed"], unfused["macs_executed"]);  // the same work, fewer round trips
+}
+
+INSTANTIATE_TEST_SUITE_P(Workloads, Fusion,
+                         ::testing::Combine(::testing::Values("resnet50", "bert_base", "gcn"),
+                                            ::testing::Values("--set l2.activation_fraction=0",
+                                                              "--set l2.bytes=268435456")));
+
+// With the default config, whole runs: fusion saves time and DRAM traffic, never MACs.
+TEST(Fusion, WholeRunsAreFasterWithLessDramTraffic) {
+  for (const char* w : {"resnet50", "bert_base", "gcn"}) {
+    const json& fused = run_json(w);
+    const json& unfused = run_json(w, kUnfused);
+    EXPECT_LT(fused["cycles"].get<uint64_t>(), unfused["cycles"].get<uint64_t>()) << w;
+    EXPECT_LT(fused["dram_bytes"].get<uint64_t>(), unfused["dram_bytes"].get<uint64_t>()) << w;
+    EXPECT_EQ(fused["macs"], unfused["macs"]) << w;
+  }
+}
+
+// The figures the compiler issue set (configs/pe1024.yaml, int8).
+TEST(Compiler, ReachesTheStatedResNetAndBertFigures) {
+  const json& resnet = run_json("resnet50");
+  uint64_t standalone = 0;
+  for (const json& k : resnet["kernels"]) {
+    if (k["kind"] == "segment_index" || k["kind"] == "elementwise") standalone += k["cycles"].get<uint64_t>();
+  }
+  EXPECT_LE(static_cast<double>(standalone), 0.15 * resnet["cycles"].get<double>());
+  EXPECT_LE(resnet["latency_s"].get<double>(), 15e-3);
+  EXPECT_LE(resnet["dram_bytes"].get<double>(), 60e6);
+  EXPECT_LE(run_json("bert_base")["latency_s"].get<double>(), 29e-3);
+}
+
+}  // namespace

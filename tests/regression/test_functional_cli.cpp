@@ -106,6 +106,20 @@ TEST_F(FunctionalCli, SparseAndDenseAggregationAgree) {
               1e-9);
 }
 
+// The fused data path computes what the one-kernel-per-op one does: epilogues and row blocks
+// keep every step's number format, so every op's output (and so every error figure against the
+// fp32 reference) is the same to the last bit, int8 and fp16, with and without fusion.
+TEST_F(FunctionalCli, FusionDoesNotChangeANumber) {
+  const std::string unfused = " --set compiler.fusion=none --set compiler.softmax_layernorm=decomposed";
+  for (const std::string w : {"bert_base --depth 0.17 --seq-len 32", "resnet18_cifar10_half", "gcn",
+                              "bert_base --depth 0.17 --seq-len 32 --datatype fp16"}) {
+    const json fused = run_json("--workload " + w + " --functional", "fused");
+    const json plain = run_json("--workload " + w + " --functional" + unfused, "unfused");
+    EXPECT_EQ(fused.at("functional"), plain.at("functional")) << w;
+    EXPECT_LT(fused.at("kernels").size(), plain.at("kernels").size()) << w;
+  }
+}
+
 TEST_F(FunctionalCli, BadInputIsOneErrorLine) {
   const std::array<std::pair<const char*, const char*>, 5> cases{{
       {"--workload gcn --seed 3", "--seed"},

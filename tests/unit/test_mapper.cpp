@@ -217,7 +217,8 @@ std::vector<Mapping> fixed_alternatives(const KernelDesc& k, const hw::ArchConfi
 
 void expect_no_slower_than_fixed(const KernelDesc& k) {
   const hw::ArchConfig a;
-  Mapper mapper(a, energy(), "test config");
+  // Strictly the fastest: this checks the search, not the objective's latency tolerance.
+  Mapper mapper(a, energy(), "test config", MappingObjective::kLatency, 0.0);
   const MappingChoice& c = mapper.map(k);
   for (const Mapping& alt : fixed_alternatives(k, a)) {
     ASSERT_EQ(hw::capacity_violation(k, alt, a), "");
@@ -313,6 +314,77 @@ TEST(Mapper, MapsEveryKernelOfGcnAndBert) {
       EXPECT_LT(mapper.searches(), p.kernels.size() / 4) << mapper.searches() << " of " << p.kernels.size();
     }
   }
+}
+
+// mapper.objective and mapper.latency_tolerance: the tolerance trades at most that much latency
+// for less dynamic energy; the energy objective never spends more energy than the latency one.
+TEST(Mapper, ObjectivesTradeLatencyForEnergyWithinTheirBounds) {
+  const hw::ArchConfig a;
+  for (const KernelDesc& k : {conv_l2c2(), bert_ffn(), attention_scores()}) {
+    Mapper strict(a, energy(), "test config", MappingObjective::kLatency, 0.0);
+    Mapper tolerant(a, energy(), "test config", MappingObjective::kLatency, 0.01);
+    Mapper frugal(a, energy(), "test config", MappingObjective::kEnergy);
+    const MappingChoice s = strict.map(k), t = tolerant.map(k), e = frugal.map(k);
+    EXPECT_LE(static_cast<double>(t.estimate.cycles), 1.01 * static_cast<double>(s.estimate.cycles) + 1)
+        << k.name;
+    EXPECT_LE(t.dynamic_energy_pj, s.dynamic_energy_pj * (1 + 1e-12)) << k.name;
+    EXPECT_LE(e.dynamic_energy_pj, s.dynamic_energy_pj * (1 + 1e-12)) << k.name;
+    EXPECT_NE(t.reason.find("latency"), std::string::npos) << t.reason;
+    EXPECT_NE(e.reason.find("energy"), std::string::npos) << e.reason;
+  }
+}
+
+// Skinny GEMMs choose a PE grid that uses every PE: M = 1 GEMVs (ResNet-50's fc, BERT's pooler)
+// and an N = 1 reduction with bandwidth out of the way run within 1.5x of MACs / PEs plus the
+// grid's fill, drain and partial-sum tree and one DRAM access latency; on the default 16 x 8 grid
+// a GEMV would use one PE row in sixteen. (Kernels of a few hundred MACs per PE are dominated by
+// the pipeline's fixed latencies instead: ResNet-50's average pool, BERT's 2-class classifier.)
+TEST(Mapper, SkinnyGemmsFillTheArray) {
+  hw::ArchConfig a;
+  a.dram_bandwidth_gbps = 1e6;
+  a.noc_bandwidth_gbps = 1e6;
+  a.l2_bank_bytes_per_cycle = 1000000;
+  KernelDesc fc = gemm("fc", 1, 1, 1000, 2048);
+  fc.b_dram_bytes = 2048 * 1000;
+  KernelDesc pooler = gemm("pooler", 1, 1, 768, 768);
+  pooler.b_dram_bytes = 768 * 768;
+  KernelDesc mean = gemm("mean", 1, 1536, 1, 768);  // a row reduction of 1536 rows
+  mean.b_dram_bytes = 768;
+  for (const KernelDesc& k : {fc, pooler, mean}) {
+    Mapper mapper(a, energy(), "test config");
+    const MappingChoice& c = mapper.map(k);
+    const hw::PeGrid g = hw::pe_grid(c.mapping, a);
+    const double ideal = static_cast<double>(k.macs()) / a.pe_count;
+    const double overhead =
+        static_cast<double>(g.rows + g.cols +
+                            hw::reduction_steps(g.k_split) * hw::ceil_div(c.mapping.tm, g.rows) *
+                                hw::ceil_div(c.mapping.tn, g.cols));
+    EXPECT_LE(static_cast<double>(c.estimate.cycles), 1.5 * ideal + overhead + a.dram_latency_cycles())
+        << k.name << " grid " << g.rows << "x" << g.cols << "x" << g.k_split;
+    EXPECT_NE(g.rows * g.cols, a.pes_per_cluster()) << k.name << ": expected a non-default grid";
+    // The default grid alone is far slower: the search really needed the other shapes.
+    Mapping fixed = c.mapping;
+    fixed.pe_rows = 0;
+    fixed.k_split = 1;
+    if (hw::mapping_fits(k, fixed, a)) EXPECT_GT(cycles_of(k, fixed, a), c.estimate.cycles) << k.name;
+  }
+}
+
+// A K split's tile: each position accumulates ceil(tk / split) per output, then a log2 tree.
+TEST(Mapper, KSplitTileCyclesAndPartialSums) {
+  const hw::ArchConfig a;  // 8 clusters of 128 PEs
+  KernelDesc k = gemm("gemv", 1, 1, 128, 256);
+  Mapping m{2, 128, 256, false, false};
+  m.pe_rows = 1;
+  m.pe_cols = 32;
+  m.k_split = 4;
+  const hw::TilePlan plan = hw::build_tile_plan(k, m, a);
+  ASSERT_EQ(plan.steps.size(), 1u);
+  ASSERT_EQ(plan.steps[0].work.size(), 1u);
+  const hw::ClusterWork& w = plan.steps[0].work[0];
+  // 256 / 4 = 64 MACs per output, 128 / 32 = 4 outputs per position; fill/drain 1 + 32; tree 2 x 4.
+  EXPECT_EQ(w.compute_cycles, 64u * 4 + 33 + 2 * 4);
+  EXPECT_EQ(w.macs, 128u * 256);  // the tree's adds are not MACs
 }
 
 }  // namespace

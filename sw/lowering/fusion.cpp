@@ -1,0 +1,139 @@
+#include "sw/lowering/fusion.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace nm::sw {
+
+const char* fusion_mode_name(FusionMode mode) {
+  return mode == FusionMode::kNone ? "none" : "epilogue";
+}
+
+namespace {
+
+bool is_host(const LoweredKernel& k) {
+  return k.issued() && (k.desc.kind == hw::KernelKind::kGemm || k.desc.kind == hw::KernelKind::kSpmm);
+}
+
+bool contains(const std::vector<int>& v, int x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+class EpilogueFuser {
+ public:
+  explicit EpilogueFuser(KernelProgram& program) : p_(program), readers_(program.tensors.size()) {
+    for (size_t i = 0; i < p_.kernels.size(); ++i) {
+      const LoweredKernel& k = p_.kernels[i];
+      for (int s : k.streams) readers_[static_cast<size_t>(s)].push_back(static_cast<int>(i));
+      if (k.b_operand >= 0) readers_[static_cast<size_t>(k.b_operand)].push_back(static_cast<int>(i));
+      for (int e : k.b_extras) readers_[static_cast<size_t>(e)].push_back(static_cast<int>(i));
+    }
+  }
+
+  size_t run() {
+    size_t fused = 0;
+    for (size_t i = 0; i < p_.kernels.size(); ++i) {
+      if (is_host(p_.kernels[i])) fused += fuse_after(static_cast<int>(i));
+    }
+    return fused;
+  }
+
+ private:
+  // The kernels starting at j that must fuse together: a per-element op alone, or a segment
+  // index with the PWL that reads its index (an index is never written back on its own).
+  std::vector<int> group_at(int j, uint64_t elements) const {
+    const auto n = static_cast<int>(p_.kernels.size());
+    auto per_element = [&](int at, KernelOp op) {
+      if (at >= n) return false;
+      const LoweredKernel& k = p_.kernels[static_cast<size_t>(at)];
+      return k.issued() && k.semantics.op == op && k.desc.elements() == elements && k.desc.table_columns == 0;
+    };
+    const KernelOp op = p_.kernels[static_cast<size_t>(j)].semantics.op;
+    if (op == KernelOp::kSegmentIndex) {
+      const int index = p_.kernels[static_cast<size_t>(j)].output;
+      if (per_element(j, op) && per_element(j + 1, KernelOp::kPwl) &&
+          contains(p_.kernels[static_cast<size_t>(j + 1)].streams, index))
+        return {j, j + 1};
+      return {};
+    }
+    if (op == KernelOp::kAdd || op == KernelOp::kSquare) {
+      if (per_element(j, op)) return {j};
+    }
+    return {};
+  }
+
+  int fuse_after(int host) {
+    LoweredKernel& h = p_.kernels[static_cast<size_t>(host)];
+    const uint64_t elements = h.desc.elements();
+    std::vector<int> chain = {host};
+    std::vector<int> values = {h.output};  // tensors the chain holds in the PEs
+    int current = h.output;
+    std::vector<int> external;  // residual operands, one stream per output element
+    for (int j = host + 1; j < static_cast<int>(p_.kernels.size());) {
+      const std::vector<int> group = group_at(j, elements);
+      if (group.empty()) break;
+      // The group must continue from the chain's current value; its other inputs are its own,
+      // the chain's, or full tensors produced before the host started.
+      std::vector<int> produced = values, group_external;
+      bool reads_current = false, ok = true;
+      for (int g : group) {
+        const LoweredKernel& k = p_.kernels[static_cast<size_t>(g)];
+        for (int s : k.streams) {
+          if (s == current) reads_current = true;
+          if (contains(produced, s)) continue;
+          const ProgramTensor& t = p_.tensors[static_cast<size_t>(s)];
+          if (t.index || t.elements != elements) ok = false;
+          group_external.push_back(s);
+        }
+        produced.push_back(k.output);
+      }
+      if (!ok || !reads_current) break;
+      // Every value the chain holds now stops being visible: nobody else may read it.
+      std::vector<int> members = chain;
+      members.insert(members.end(), group.begin(), group.end());
+      const bool private_values = std::all_of(values.begin(), values.end(), [&](int v) {
+        if (p_.tensors[static_cast<size_t>(v)].pinned_dram) return false;
+        const std::vector<int>& r = readers_[static_cast<size_t>(v)];
+        return std::all_of(r.begin(), r.end(), [&](int reader) { return contains(members, reader); });
+      });
+      if (!private_values) break;
+      chain = std::move(members);
+      for (int g : group) values.push_back(p_.kernels[static_cast<size_t>(g)].output);
+      current = values.back();
+      external.insert(external.end(), group_external.begin(), group_external.end());
+      j = group.back() + 1;
+    }
+    if (chain.size() == 1) return 0;
+
+    hw::Epilogue& e = h.desc.epilogue;
+    e = hw::Epilogue{};
+    for (size_t c = 1; c < chain.size(); ++c) {
+      LoweredKernel& k = p_.kernels[static_cast<size_t>(chain[c])];
+      k.fused_into = host;
+      h.epilogue.push_back(chain[c]);
+      e.ops += 1;
+      e.macs_per_element += k.desc.macs_per_element;
+      if (k.desc.table_bytes > 0) {
+        e.table_lookups += 1;
+        e.table_bytes += k.desc.table_bytes;
+      }
+    }
+    e.operand_streams = static_cast<uint32_t>(external.size());
+    for (int v : values) {
+      if (v != current) p_.tensors[static_cast<size_t>(v)].in_pe = true;
+    }
+    return static_cast<int>(chain.size()) - 1;
+  }
+
+  KernelProgram& p_;
+  std::vector<std::vector<int>> readers_;  // kernels that read each tensor
+};
+
+}  // namespace
+
+size_t fuse_epilogues(KernelProgram& program, FusionMode mode) {
+  if (mode == FusionMode::kNone) return 0;
+  return EpilogueFuser(program).run();
+}
+
+}  // namespace nm::sw
