@@ -400,6 +400,29 @@ Leaf<SimConfig> arch_real(const char* key, double hw::ArchConfig::*member, Quant
           [member](const SimConfig& c) { return json(c.arch.*member); }};
 }
 
+// A compiler key that takes one of `values`, spelled as `name` spells them.
+template <typename Choice>
+Leaf<SimConfig> compiler_choice(const char* key, Choice CompilerConfig::*member, std::vector<Choice> values,
+                                const char* (*name)(Choice)) {
+  std::string expected = "expected ";
+  for (size_t i = 0; i < values.size(); ++i) {
+    expected += (i == 0 ? "" : i + 1 == values.size() ? " or " : ", ") + std::string(name(values[i]));
+  }
+  return {key,
+          [member, values, name, expected](SimConfig& c, const YAML::Node& n, const Reader& r,
+                                           const std::string& k) {
+            const std::string value = read_text(r, n, k, expected);
+            for (Choice v : values) {
+              if (value == name(v)) {
+                c.compiler.*member = v;
+                return;
+              }
+            }
+            r.fail(k, expected + ", got " + describe(n));
+          },
+          [member, name](const SimConfig& c) { return json(name(c.compiler.*member)); }};
+}
+
 const Schema<SimConfig>& config_schema() {
   using A = hw::ArchConfig;
   static const Quantity kBytes{"whole number of bytes", nullptr, true, Range::kPositive};
@@ -444,32 +467,10 @@ const Schema<SimConfig>& config_schema() {
        [](const SimConfig& c) { return json(hw::datatype_name(c.arch.datatype)); }},
       arch_real("pwl.granularity", &A::pwl_granularity,
                 {"number", "the width of one PWL segment on the input axis", false, Range::kPositive}),
-      {"compiler.fusion",
-       [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
-         const std::string expected = "expected epilogue or none";
-         const std::string value = read_text(r, n, k, expected);
-         if (value == "epilogue") {
-           c.compiler.fusion = FusionMode::kEpilogue;
-         } else if (value == "none") {
-           c.compiler.fusion = FusionMode::kNone;
-         } else {
-           r.fail(k, expected + ", got " + describe(n));
-         }
-       },
-       [](const SimConfig& c) { return json(fusion_mode_name(c.compiler.fusion)); }},
-      {"compiler.softmax_layernorm",
-       [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
-         const std::string expected = "expected row_blocked or decomposed";
-         const std::string value = read_text(r, n, k, expected);
-         if (value == "row_blocked") {
-           c.compiler.row_blocking = RowBlocking::kRowBlocked;
-         } else if (value == "decomposed") {
-           c.compiler.row_blocking = RowBlocking::kDecomposed;
-         } else {
-           r.fail(k, expected + ", got " + describe(n));
-         }
-       },
-       [](const SimConfig& c) { return json(row_blocking_name(c.compiler.row_blocking)); }},
+      compiler_choice("compiler.fusion", &CompilerConfig::fusion, {FusionMode::kEpilogue, FusionMode::kNone},
+                      fusion_mode_name),
+      compiler_choice("compiler.softmax_layernorm", &CompilerConfig::row_blocking,
+                      {RowBlocking::kRowBlocked, RowBlocking::kDecomposed}, row_blocking_name),
       {"mapper.latency_tolerance",
        [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
          const double v = read_real(
@@ -479,21 +480,9 @@ const Schema<SimConfig>& config_schema() {
          c.compiler.latency_tolerance = v;
        },
        [](const SimConfig& c) { return json(c.compiler.latency_tolerance); }},
-      {"mapper.objective",
-       [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
-         const std::string expected = "expected latency, energy or edp";
-         const std::string value = read_text(r, n, k, expected);
-         if (value == "latency") {
-           c.compiler.objective = MappingObjective::kLatency;
-         } else if (value == "energy") {
-           c.compiler.objective = MappingObjective::kEnergy;
-         } else if (value == "edp") {
-           c.compiler.objective = MappingObjective::kEdp;
-         } else {
-           r.fail(k, expected + ", got " + describe(n));
-         }
-       },
-       [](const SimConfig& c) { return json(mapping_objective_name(c.compiler.objective)); }},
+      compiler_choice("mapper.objective", &CompilerConfig::objective,
+                      {MappingObjective::kLatency, MappingObjective::kEnergy, MappingObjective::kEdp},
+                      mapping_objective_name),
       {"energy_table", set_energy_table, [](const SimConfig& c) { return json(c.energy_table); }},
   });
   return schema;

@@ -21,14 +21,7 @@ bool contains(const std::vector<int>& v, int x) {
 
 class EpilogueFuser {
  public:
-  explicit EpilogueFuser(KernelProgram& program) : p_(program), readers_(program.tensors.size()) {
-    for (size_t i = 0; i < p_.kernels.size(); ++i) {
-      const LoweredKernel& k = p_.kernels[i];
-      for (int s : k.streams) readers_[static_cast<size_t>(s)].push_back(static_cast<int>(i));
-      if (k.b_operand >= 0) readers_[static_cast<size_t>(k.b_operand)].push_back(static_cast<int>(i));
-      for (int e : k.b_extras) readers_[static_cast<size_t>(e)].push_back(static_cast<int>(i));
-    }
-  }
+  explicit EpilogueFuser(KernelProgram& program) : p_(program), readers_(tensor_readers(program)) {}
 
   size_t run() {
     size_t fused = 0;

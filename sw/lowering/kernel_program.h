@@ -111,6 +111,9 @@ struct LoweringOptions {
 
 KernelProgram lower_graph(const Graph& graph, const LoweringOptions& options);
 
+// For every program tensor, the kernels that read it (streams, B operand, extras), in order.
+std::vector<std::vector<int>> tensor_readers(const KernelProgram& program);
+
 // Places every activation tensor either in the L2 activation region (at an address: first fit
 // beside the tensors still live) or in DRAM, and fills each kernel's DRAM bytes and on-chip flags.
 void plan_residency(KernelProgram& program, const hw::ArchConfig& arch);

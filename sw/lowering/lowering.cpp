@@ -37,6 +37,17 @@ std::vector<int> KernelProgram::reads(const LoweredKernel& k) const {
   return r;
 }
 
+std::vector<std::vector<int>> tensor_readers(const KernelProgram& p) {
+  std::vector<std::vector<int>> readers(p.tensors.size());
+  for (size_t i = 0; i < p.kernels.size(); ++i) {
+    const LoweredKernel& k = p.kernels[i];
+    for (int s : k.streams) readers[static_cast<size_t>(s)].push_back(static_cast<int>(i));
+    if (k.b_operand >= 0) readers[static_cast<size_t>(k.b_operand)].push_back(static_cast<int>(i));
+    for (int e : k.b_extras) readers[static_cast<size_t>(e)].push_back(static_cast<int>(i));
+  }
+  return readers;
+}
+
 uint64_t tensor_bytes(const ProgramTensor& t, hw::DataType type) {
   if (t.nonzeros >= 0)
     return static_cast<uint64_t>(t.nonzeros) * (hw::operand_bytes(type) + 4) + (t.rows + 1) * 4;

@@ -86,23 +86,20 @@ bool intermediates_private(const KernelProgram& p, const Group& g,
 size_t block_rows_on_chip(KernelProgram& p, const Graph& graph, RowBlocking mode,
                           const hw::ArchConfig& arch) {
   if (mode == RowBlocking::kDecomposed) return 0;
-  std::vector<std::vector<int>> readers(p.tensors.size());
-  for (size_t i = 0; i < p.kernels.size(); ++i) {
-    const LoweredKernel& k = p.kernels[i];
-    for (int s : k.streams) readers[static_cast<size_t>(s)].push_back(static_cast<int>(i));
-    if (k.b_operand >= 0) readers[static_cast<size_t>(k.b_operand)].push_back(static_cast<int>(i));
-    for (int e : k.b_extras) readers[static_cast<size_t>(e)].push_back(static_cast<int>(i));
-  }
+  const std::vector<std::vector<int>> readers = tensor_readers(p);
   std::vector<Group> groups;
+  std::vector<LoweredKernel> hosts;
   for (const Group& g : find_groups(p, graph)) {
     bool issued = true;
     for (size_t i = g.first; i <= g.last; ++i) issued = issued && p.kernels[i].issued();
     if (!issued || !intermediates_private(p, g, readers)) continue;
     // One row must fit the buffers as a real compiler would check: input from DRAM, output to it.
     LoweredKernel host = make_host(p, graph, g);
-    host.desc.a_dram_bytes = host.desc.m * host.desc.n * hw::operand_bytes(arch.datatype);
-    if (host.desc.m == 0 || !hw::mapping_fits(host.desc, hw::Mapping{1, 1, 1, false, false}, arch)) continue;
+    hw::KernelDesc worst = host.desc;
+    worst.a_dram_bytes = worst.m * worst.n * hw::operand_bytes(arch.datatype);
+    if (worst.m == 0 || !hw::mapping_fits(worst, hw::Mapping{1, 1, 1, false, false}, arch)) continue;
     groups.push_back(g);
+    hosts.push_back(std::move(host));
   }
   if (groups.empty()) return 0;
 
@@ -111,9 +108,9 @@ size_t block_rows_on_chip(KernelProgram& p, const Graph& graph, RowBlocking mode
   size_t next_group = 0;
   for (size_t i = 0; i < p.kernels.size(); ++i) {
     if (next_group < groups.size() && groups[next_group].first == i) {
-      const Group& g = groups[next_group++];
+      const Group& g = groups[next_group];
       const int host_index = static_cast<int>(kernels.size());
-      kernels.push_back(make_host(p, graph, g));
+      kernels.push_back(std::move(hosts[next_group++]));
       for (size_t j = g.first; j <= g.last; ++j) {
         LoweredKernel member = p.kernels[j];
         member.fused_into = host_index;

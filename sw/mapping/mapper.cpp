@@ -472,6 +472,7 @@ MappingChoice Mapper::pick(const std::vector<MappingChoice>& evaluated) const {
   size_t near = 0;
   for (const MappingChoice& c : evaluated) near += static_cast<double>(c.estimate.cycles) <= window ? 1 : 0;
   const hw::Mapping& m = chosen.mapping;
+  const hw::PeGrid grid = hw::pe_grid(m, arch_);
   chosen.reason = fmt::format(
       "{}: {} of {} mappings evaluated; {} cycles (fastest {}), {:.3g} uJ dynamic; {} within {:.3g}% of the "
       "fastest; tile {}x{}x{}, PE grid {}x{}x{}, {}",
@@ -480,8 +481,7 @@ MappingChoice Mapper::pick(const std::vector<MappingChoice>& evaluated) const {
       : objective_ == MappingObjective::kEnergy ? "least dynamic energy"
                                                 : "least energy x cycles",
       evaluated.size(), chosen.estimate.cycles, fastest, chosen.dynamic_energy_pj * 1e-6, near,
-      latency_tolerance_ * 100, m.tm, m.tn, m.tk, hw::pe_grid(m, arch_).rows, hw::pe_grid(m, arch_).cols,
-      hw::pe_grid(m, arch_).k_split,
+      latency_tolerance_ * 100, m.tm, m.tn, m.tk, grid.rows, grid.cols, grid.k_split,
       m.a_resident && m.b_resident ? "A and B resident in L2"
       : m.a_resident               ? "A resident in L2"
       : m.b_resident               ? "B resident in L2"

@@ -63,32 +63,30 @@ nlohmann::json run_to_json(const RunResult& run) {
   j["modules"] = std::move(modules);
   json kernels = json::array();
   for (const KernelRecord& k : run.kernels) {
-    kernels.push_back(
-        {{"name", k.desc.name},
-         {"layer", k.desc.layer},
-         {"kind", hw::kernel_kind_name(k.desc.kind)},
-         {"batch", k.desc.batch},
-         {"m", k.desc.m},
-         {"n", k.desc.n},
-         {"k", k.desc.k},
-         {"macs", k.counts.macs},
-         {"network_linear", k.desc.network_linear},
-         {"cycles", k.simulated.cycles},
-         {"estimated_cycles", k.estimate.cycles},
-         {"start_cycle", k.start_cycle},
-         {"bound", hw::bound_name(k.simulated.bound)},
-         {"tile", {k.mapping.tm, k.mapping.tn, k.mapping.tk}},
-         {"pe_grid",
-          {hw::pe_grid(k.mapping, run.config.arch).rows, hw::pe_grid(k.mapping, run.config.arch).cols,
-           hw::pe_grid(k.mapping, run.config.arch).k_split}},
-         {"a_resident", k.mapping.a_resident},
-         {"b_resident", k.mapping.b_resident},
-         {"dram_bytes", k.counts.dram_bytes()},
-         {"l2_bytes", k.counts.l2_bytes()},
-         {"noc_bytes", k.counts.noc_bytes},
-         {"energy_j", k.energy.total_j()},
-         {"fused", k.fused},
-         {"mapping_reason", k.mapping_reason}});
+    const hw::PeGrid grid = hw::pe_grid(k.mapping, run.config.arch);
+    kernels.push_back({{"name", k.desc.name},
+                       {"layer", k.desc.layer},
+                       {"kind", hw::kernel_kind_name(k.desc.kind)},
+                       {"batch", k.desc.batch},
+                       {"m", k.desc.m},
+                       {"n", k.desc.n},
+                       {"k", k.desc.k},
+                       {"macs", k.counts.macs},
+                       {"network_linear", k.desc.network_linear},
+                       {"cycles", k.simulated.cycles},
+                       {"estimated_cycles", k.estimate.cycles},
+                       {"start_cycle", k.start_cycle},
+                       {"bound", hw::bound_name(k.simulated.bound)},
+                       {"tile", {k.mapping.tm, k.mapping.tn, k.mapping.tk}},
+                       {"pe_grid", {grid.rows, grid.cols, grid.k_split}},
+                       {"a_resident", k.mapping.a_resident},
+                       {"b_resident", k.mapping.b_resident},
+                       {"dram_bytes", k.counts.dram_bytes()},
+                       {"l2_bytes", k.counts.l2_bytes()},
+                       {"noc_bytes", k.counts.noc_bytes},
+                       {"energy_j", k.energy.total_j()},
+                       {"fused", k.fused},
+                       {"mapping_reason", k.mapping_reason}});
   }
   j["kernels"] = std::move(kernels);
   if (run.functional) j["functional"] = functional_to_json(*run.functional);
