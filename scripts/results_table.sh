@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/build.sh" >/dev/null
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 field() { grep -m1 "^  \"$2\": " "$1" | sed -e 's/.*: //' -e 's/,$//'; }
-unfused=(--set compiler.fusion=none --set compiler.softmax_layernorm=decomposed)
+unfused=(--set compiler.fusion=none --set compiler.softmax_layernorm=decomposed --set compiler.pooling=decomposed --set compiler.schedule=program_order)
 echo "| workload | datatype | compiler | latency (ms) | throughput (inf/s) | energy (mJ/inf) | power (W) | throughput/W (inf/s/W) | PE util. | DRAM (MB) |"
 echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for w in resnet50 bert_base gcn; do

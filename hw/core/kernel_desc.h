@@ -94,7 +94,8 @@ struct KernelDesc {
 };
 
 // Tiling chosen by sw/mapping. GEMM: one cluster computes a tm x tn output tile, k in chunks of
-// tk; output tiles are dealt to clusters in waves, n fastest. Element-wise: tm elements per PE
+// tk; output tiles are dealt to clusters in waves, n fastest (consecutive tiles share an A row
+// panel) or, with m_fastest, m fastest (they share a B column panel). Element-wise: tm elements per PE
 // per step (tn = tk = 1). SpMM: tm output rows per cluster, their entries in chunks of at most
 // tk per step (accumulators stay in the cluster across a row block's chunks). a_resident/b_resident: the
 // operand, once fetched from DRAM, stays in the L2 staging region for the whole kernel instead of being
@@ -110,6 +111,7 @@ struct Mapping {
   bool a_resident = false;
   bool b_resident = false;
   uint32_t pe_rows = 0, pe_cols = 0, k_split = 1;
+  bool m_fastest = false;
 };
 
 }  // namespace nm::hw

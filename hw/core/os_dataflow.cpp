@@ -96,8 +96,16 @@ GemmGeometry gemm_geometry(const KernelDesc& k, const Mapping& mp, const ArchCon
   g.mt = ceil_div(k.m, g.rows);
   g.nt = ceil_div(k.n, g.cols);
   const uint64_t clusters = arch.clusters;
-  g.row_blocks_per_wave = std::min<uint64_t>(g.mt * k.batch, ceil_div(clusters, g.nt) + 1);
-  g.col_blocks_per_wave = std::min<uint64_t>(clusters, (k.b_per_batch ? k.batch : 1) * g.nt);
+  // A wave is `clusters` consecutive tiles: along the fastest axis they touch up to `clusters`
+  // panels; along the other, a new panel every mt (or nt) tiles, plus one at the wave's start.
+  const uint64_t a_panels = g.mt * k.batch, b_panels = (k.b_per_batch ? k.batch : 1) * g.nt;
+  if (mp.m_fastest) {
+    g.row_blocks_per_wave = std::min(clusters, a_panels);
+    g.col_blocks_per_wave = std::min({clusters, b_panels, ceil_div(clusters, g.mt) + 1});
+  } else {
+    g.row_blocks_per_wave = std::min(a_panels, ceil_div(clusters, g.nt) + 1);
+    g.col_blocks_per_wave = std::min(clusters, b_panels);
+  }
   return g;
 }
 

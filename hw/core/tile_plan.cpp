@@ -101,7 +101,8 @@ TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
       b_groups.clear();
       for (uint64_t c = 0; c < wave; ++c) {
         const uint64_t t = t0 + c;
-        const uint64_t b = t / (mt * nt), i = (t / nt) % mt, j = t % nt;
+        const uint64_t b = t / (mt * nt);
+        const uint64_t i = mp.m_fastest ? t % mt : (t / nt) % mt, j = mp.m_fastest ? (t / mt) % nt : t % nt;
         const uint64_t rows = std::min(rows_max, k.m - i * rows_max);
         const uint64_t cols = std::min(cols_max, k.n - j * cols_max);
         add_to_group(a_groups, b * mt + i, static_cast<uint32_t>(c), rows);

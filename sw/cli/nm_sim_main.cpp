@@ -18,6 +18,7 @@
 #include "sw/lowering/fusion.h"
 #include "sw/lowering/kernel_program.h"
 #include "sw/lowering/row_blocking.h"
+#include "sw/lowering/scheduling.h"
 #include "sw/proc/subprocess.h"
 #include "sw/report/report.h"
 #include "sw/report/table3.h"
@@ -171,8 +172,9 @@ int run(const std::vector<std::string>& args) {
   KernelProgram program = lower_graph(graph, {config.arch.datatype, config.arch.pwl_granularity});
   program.workload = options.workload;
   block_rows_on_chip(program, graph, config.compiler.row_blocking, config.arch);
-  fuse_epilogues(program, config.compiler.fusion);
-  plan_residency(program, config.arch);
+  block_pool_windows(program, graph, config.compiler.pooling, config.arch);
+  fuse_epilogues(program, config.compiler.fusion, config.arch);
+  schedule_for_residency(program, config.compiler.schedule, config.arch);
 
   // Functional mode: weights, the reference and calibration are host work done before SystemC
   // runs; the datatype's data path then runs inside the simulation.

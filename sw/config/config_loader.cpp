@@ -3,7 +3,7 @@
 // Config files (configs/pe1024.yaml is the reference) use the keys pe.{count, clusters, dataflow},
 // clock_ghz, l1.bytes_per_pe, l2.{bytes, banks, bank_bytes_per_cycle, activation_fraction},
 // noc.{bandwidth_gbps, router_latency_cycles}, dram.{bandwidth_gbps, channels, latency_ns,
-// burst_bytes}, datatype, pwl.granularity, compiler.{fusion, softmax_layernorm},
+// burst_bytes}, datatype, pwl.granularity, compiler.{fusion, softmax_layernorm, pooling, schedule},
 // mapper.{objective, latency_tolerance} and energy_table.
 // - A file is an overlay on the built-in default: every key except energy_table may be left out
 //   and then keeps the built-in default's value (which is configs/pe1024.yaml's), not the
@@ -471,6 +471,10 @@ const Schema<SimConfig>& config_schema() {
                       fusion_mode_name),
       compiler_choice("compiler.softmax_layernorm", &CompilerConfig::row_blocking,
                       {RowBlocking::kRowBlocked, RowBlocking::kDecomposed}, row_blocking_name),
+      compiler_choice("compiler.pooling", &CompilerConfig::pooling,
+                      {Pooling::kWindowBlocked, Pooling::kDecomposed}, pooling_name),
+      compiler_choice("compiler.schedule", &CompilerConfig::schedule,
+                      {Schedule::kMemoryAware, Schedule::kProgramOrder}, schedule_name),
       {"mapper.latency_tolerance",
        [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
          const double v = read_real(

@@ -14,6 +14,7 @@
 #include "hw/core/energy.h"
 #include "sw/lowering/fusion.h"
 #include "sw/lowering/row_blocking.h"
+#include "sw/lowering/scheduling.h"
 #include "sw/mapping/mapper.h"
 
 namespace nm::sw {
@@ -23,6 +24,8 @@ namespace nm::sw {
 struct CompilerConfig {
   FusionMode fusion = FusionMode::kEpilogue;
   RowBlocking row_blocking = RowBlocking::kRowBlocked;
+  Pooling pooling = Pooling::kWindowBlocked;
+  Schedule schedule = Schedule::kMemoryAware;
   MappingObjective objective = MappingObjective::kLatency;
   double latency_tolerance = 0.01;
 };

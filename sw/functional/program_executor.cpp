@@ -795,6 +795,9 @@ struct ProgramExecutor::Impl {
 
   void execute(size_t index, TensorStore& store) {
     const LoweredKernel& k = p.kernels.at(index);
+    // A row- or window-block host has no work of its own: its epilogue kernels (run next, in
+    // order) compute the op.
+    if (k.semantics.op == KernelOp::kRowBlock) return;
     switch (k.desc.kind) {
       case hw::KernelKind::kGemm:
       case hw::KernelKind::kSpmm:

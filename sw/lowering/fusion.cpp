@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "hw/core/os_dataflow.h"
+
 namespace nm::sw {
 
 const char* fusion_mode_name(FusionMode mode) {
@@ -21,7 +23,8 @@ bool contains(const std::vector<int>& v, int x) {
 
 class EpilogueFuser {
  public:
-  explicit EpilogueFuser(KernelProgram& program) : p_(program), readers_(tensor_readers(program)) {}
+  EpilogueFuser(KernelProgram& program, const hw::ArchConfig& arch)
+      : p_(program), arch_(arch), readers_(tensor_readers(program)) {}
 
   size_t run() {
     size_t fused = 0;
@@ -61,7 +64,8 @@ class EpilogueFuser {
     std::vector<int> chain = {host};
     std::vector<int> values = {h.output};  // tensors the chain holds in the PEs
     int current = h.output;
-    std::vector<int> external;  // residual operands, one stream per output element
+    std::vector<std::vector<int>> groups;    // the absorbed groups, in order
+    std::vector<std::vector<int>> external;  // per group: residual operands, one stream per output
     for (int j = host + 1; j < static_cast<int>(p_.kernels.size());) {
       const std::vector<int> group = group_at(j, elements);
       if (group.empty()) break;
@@ -93,40 +97,72 @@ class EpilogueFuser {
       chain = std::move(members);
       for (int g : group) values.push_back(p_.kernels[static_cast<size_t>(g)].output);
       current = values.back();
-      external.insert(external.end(), group_external.begin(), group_external.end());
+      groups.push_back(group);
+      external.push_back(std::move(group_external));
       j = group.back() + 1;
     }
-    if (chain.size() == 1) return 0;
+    // The epilogue's tables and residual tiles sit in L1 beside the GEMM's operands: a compiler
+    // fuses only as many groups as leave the smallest tile room (else the kernel could not run
+    // at all where the unfused sequence can).
+    size_t fused_groups = groups.size();
+    while (fused_groups > 0 && !fits(host, epilogue_of(groups, external, fused_groups))) --fused_groups;
+    if (fused_groups == 0) return 0;
 
-    hw::Epilogue& e = h.desc.epilogue;
-    e = hw::Epilogue{};
-    for (size_t c = 1; c < chain.size(); ++c) {
-      LoweredKernel& k = p_.kernels[static_cast<size_t>(chain[c])];
-      k.fused_into = host;
-      h.epilogue.push_back(chain[c]);
-      e.ops += 1;
-      e.macs_per_element += k.desc.macs_per_element;
-      if (k.desc.table_bytes > 0) {
-        e.table_lookups += 1;
-        e.table_bytes += k.desc.table_bytes;
+    h.desc.epilogue = epilogue_of(groups, external, fused_groups);
+    int last = h.output;
+    for (size_t g = 0; g < fused_groups; ++g) {
+      for (int member : groups[g]) {
+        LoweredKernel& k = p_.kernels[static_cast<size_t>(member)];
+        k.fused_into = host;
+        h.epilogue.push_back(member);
+        p_.tensors[static_cast<size_t>(last)].in_pe = true;  // every value but the last stays in the PEs
+        last = k.output;
       }
     }
-    e.operand_streams = static_cast<uint32_t>(external.size());
-    for (int v : values) {
-      if (v != current) p_.tensors[static_cast<size_t>(v)].in_pe = true;
+    return static_cast<int>(h.epilogue.size());
+  }
+
+  // The cost descriptor of the first `count` groups run as an epilogue.
+  hw::Epilogue epilogue_of(const std::vector<std::vector<int>>& groups,
+                           const std::vector<std::vector<int>>& external, size_t count) const {
+    hw::Epilogue e;
+    for (size_t g = 0; g < count; ++g) {
+      for (int member : groups[g]) {
+        const hw::KernelDesc& d = p_.kernels[static_cast<size_t>(member)].desc;
+        e.ops += 1;
+        e.macs_per_element += d.macs_per_element;
+        if (d.table_bytes > 0) {
+          e.table_lookups += 1;
+          e.table_bytes += d.table_bytes;
+        }
+      }
+      e.operand_streams += static_cast<uint32_t>(external[g].size());
     }
-    return static_cast<int>(chain.size()) - 1;
+    return e;
+  }
+
+  // Whether the host with this epilogue still has a legal smallest tile, its operands and
+  // residuals coming from DRAM (the worst case; residency is decided later).
+  bool fits(int host, const hw::Epilogue& e) const {
+    hw::KernelDesc d = p_.kernels[static_cast<size_t>(host)].desc;
+    d.epilogue = e;
+    const uint64_t in = hw::operand_bytes(arch_.datatype);
+    d.a_dram_bytes = std::max<uint64_t>(d.a_dram_bytes, d.batch * d.m * d.k * in);
+    d.b_dram_bytes = std::max<uint64_t>(d.b_dram_bytes, d.k * d.n * in);
+    d.epilogue.operand_dram_bytes = d.elements() * e.operand_streams * in;
+    return hw::mapping_fits(d, hw::Mapping{2, 2, 2, false, false}, arch_);
   }
 
   KernelProgram& p_;
+  const hw::ArchConfig& arch_;
   std::vector<std::vector<int>> readers_;  // kernels that read each tensor
 };
 
 }  // namespace
 
-size_t fuse_epilogues(KernelProgram& program, FusionMode mode) {
+size_t fuse_epilogues(KernelProgram& program, FusionMode mode, const hw::ArchConfig& arch) {
   if (mode == FusionMode::kNone) return 0;
-  return EpilogueFuser(program).run();
+  return EpilogueFuser(program, arch).run();
 }
 
 }  // namespace nm::sw

@@ -18,6 +18,7 @@
 // in order, with the intermediate tensors marked in_pe); the host's KernelDesc::epilogue carries
 // their cost. With FusionMode::kNone the program is left as the lowering wrote it (one kernel per
 // op, the paper-literal variant).
+#include "hw/core/arch_config.h"
 #include "sw/lowering/kernel_program.h"
 
 namespace nm::sw {
@@ -25,7 +26,8 @@ namespace nm::sw {
 enum class FusionMode { kNone, kEpilogue };
 const char* fusion_mode_name(FusionMode mode);
 
-// Returns how many kernels were fused into epilogues.
-size_t fuse_epilogues(KernelProgram& program, FusionMode mode);
+// Returns how many kernels were fused into epilogues. A chain is cut short where its tables and
+// residual tiles would leave the host no legal smallest tile in `arch`'s L1.
+size_t fuse_epilogues(KernelProgram& program, FusionMode mode, const hw::ArchConfig& arch);
 
 }  // namespace nm::sw

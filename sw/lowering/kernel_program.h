@@ -81,6 +81,10 @@ struct LoweredKernel {
   int b_operand = -1;         // GEMM B operand
   std::vector<int> b_extras;  // constants read with B (bias)
   int output = -1;
+  // Elements of A the kernel touches, when fewer than A's (0: all). A convolution whose stride
+  // exceeds its window (a strided 1x1) never reads the rows and columns between windows, and the
+  // DMA fetches only what the im2col addresses name.
+  uint64_t a_used_elements = 0;
   // Epilogue fusion (sw/lowering/fusion.h): a host GEMM/SpMM lists the element-wise kernels it
   // runs on its outputs before write-back; each of those names its host. Fused kernels keep their
   // semantics (functional execution runs them in order) but are never issued on their own.

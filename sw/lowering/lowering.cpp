@@ -283,6 +283,23 @@ class Lowerer {
     for (size_t i = 2; i < op.inputs.size(); ++i) extras.push_back(mapped(op.inputs[i]));
     add_gemm(std::move(d), semantics(KernelOp::kNetworkGemm), mapped(op.inputs.at(0)),
              mapped(op.inputs.at(1)), std::move(extras), mapped(op.output));
+    const Shape& x = shape_of(op.inputs.at(0));
+    const uint64_t used = static_cast<uint64_t>(x[0] * x[3]) *
+                          touched_positions(x[1], y[1], op.attrs.kernel_h, op.attrs.stride, op.attrs.pad) *
+                          touched_positions(x[2], y[2], op.attrs.kernel_w, op.attrs.stride, op.attrs.pad);
+    if (used < elements_of(op.inputs.at(0))) program_.kernels.back().a_used_elements = used;
+  }
+
+  // Input positions along one axis that some window reads: output o reads o*stride - pad + [0, window).
+  static uint64_t touched_positions(int64_t in, int64_t out, int64_t window, int64_t stride, int64_t pad) {
+    std::vector<char> touched(static_cast<size_t>(in), 0);
+    for (int64_t o = 0; o < out; ++o) {
+      for (int64_t w = 0; w < window; ++w) {
+        const int64_t at = o * stride - pad + w;
+        if (at >= 0 && at < in) touched[static_cast<size_t>(at)] = 1;
+      }
+    }
+    return static_cast<uint64_t>(std::count(touched.begin(), touched.end(), 1));
   }
 
   // Linear -> GEMM: M = rows, K = in, N = out; the bias initialises the accumulators.
@@ -563,7 +580,10 @@ void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
       case hw::KernelKind::kGemm:
       case hw::KernelKind::kSpmm: {
         const int a = k.streams.at(0);
-        d.a_dram_bytes = in_dram(a) ? bytes_of(a) : 0;
+        const uint64_t a_used = k.a_used_elements > 0
+                                    ? std::min(bytes_of(a), k.a_used_elements * hw::operand_bytes(type))
+                                    : bytes_of(a);
+        d.a_dram_bytes = in_dram(a) ? a_used : 0;
         d.b_dram_bytes = in_dram(k.b_operand) ? bytes_of(k.b_operand) : 0;
         for (int e : k.b_extras) d.b_dram_bytes += bytes_of(e);
         // The epilogue's residual operands: everything it reads beyond the GEMM's own operands.
@@ -578,12 +598,16 @@ void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
       case hw::KernelKind::kSegmentIndex:
       case hw::KernelKind::kElementwise: {
         // Each stream contributes one element per processed element (broadcast row operands are
-        // streamed per element too: conservative, the hardware could read them once per row).
+        // streamed per element too: conservative, the hardware could read them once per row); a
+        // window block's input, larger than its output, is read whole once.
         d.a_dram_bytes = 0;
         for (int s : k.streams) {
           if (!in_dram(s)) continue;
-          d.a_dram_bytes +=
-              d.elements() * (program.tensors[static_cast<size_t>(s)].index ? 1 : hw::operand_bytes(type));
+          const bool window_block = k.semantics.op == KernelOp::kRowBlock;
+          d.a_dram_bytes += window_block ? bytes_of(s)
+                                         : d.elements() * (program.tensors[static_cast<size_t>(s)].index
+                                                               ? 1
+                                                               : hw::operand_bytes(type));
         }
         break;
       }

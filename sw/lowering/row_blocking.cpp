@@ -22,15 +22,15 @@ struct Group {
   int op = -1;
 };
 
-// Contiguous kernels lowered from one softmax or layernorm op.
-std::vector<Group> find_groups(const KernelProgram& p, const Graph& graph) {
+// Contiguous kernels lowered from one op of a kind `wanted` accepts.
+template <typename Wanted>
+std::vector<Group> find_groups(const KernelProgram& p, const Graph& graph, Wanted wanted) {
   std::vector<Group> groups;
   for (size_t i = 0; i < p.kernels.size();) {
     const int op = p.kernels[i].semantics.graph_op;
     size_t j = i;
     while (j + 1 < p.kernels.size() && p.kernels[j + 1].semantics.graph_op == op) ++j;
-    const OpKind kind = op >= 0 ? graph.ops()[static_cast<size_t>(op)].kind : OpKind::kRelu;
-    if (kind == OpKind::kSoftmax || kind == OpKind::kLayerNorm) groups.push_back({i, j, op});
+    if (op >= 0 && wanted(graph.ops()[static_cast<size_t>(op)].kind)) groups.push_back({i, j, op});
     i = j + 1;
   }
   return groups;
@@ -69,6 +69,35 @@ LoweredKernel make_host(const KernelProgram& p, const Graph& graph, const Group&
   return host;
 }
 
+// The window-block kernel that does a pool's work: an element-wise kernel over the output whose
+// one stream is the whole input (input_streams: input elements per output element), computing
+// every pairwise max (or sum) of a window in its PEs.
+LoweredKernel make_pool_host(const KernelProgram& p, const Graph& graph, const Group& g) {
+  const Op& op = graph.ops()[static_cast<size_t>(g.op)];
+  LoweredKernel host;
+  hw::KernelDesc& d = host.desc;
+  d.name = op.name;
+  d.layer = op.layer;
+  d.kind = hw::KernelKind::kElementwise;
+  const int input = p.graph_tensor.at(static_cast<size_t>(op.inputs.at(0)));
+  const uint64_t in_elements = p.tensors.at(static_cast<size_t>(input)).elements;
+  const uint64_t out_elements = p.kernels[g.last].desc.elements();
+  d.m = out_elements;
+  d.input_streams = static_cast<uint32_t>(hw::ceil_div(in_elements, out_elements));
+  uint64_t macs = 0;
+  for (size_t i = g.first; i <= g.last; ++i) {
+    const hw::KernelDesc& m = p.kernels[i].desc;
+    macs += m.macs();
+    d.table_bytes = std::max(d.table_bytes, m.table_bytes);  // one table (max's relu), shared
+  }
+  d.macs_per_element = static_cast<uint32_t>(hw::ceil_div(macs, out_elements));
+  host.semantics.op = KernelOp::kRowBlock;
+  host.semantics.graph_op = g.op;
+  host.streams = {input};
+  host.output = -1;
+  return host;
+}
+
 bool intermediates_private(const KernelProgram& p, const Group& g,
                            const std::vector<std::vector<int>>& readers) {
   for (size_t i = g.first; i < g.last; ++i) {
@@ -81,28 +110,8 @@ bool intermediates_private(const KernelProgram& p, const Group& g,
   return true;
 }
 
-}  // namespace
-
-size_t block_rows_on_chip(KernelProgram& p, const Graph& graph, RowBlocking mode,
-                          const hw::ArchConfig& arch) {
-  if (mode == RowBlocking::kDecomposed) return 0;
-  const std::vector<std::vector<int>> readers = tensor_readers(p);
-  std::vector<Group> groups;
-  std::vector<LoweredKernel> hosts;
-  for (const Group& g : find_groups(p, graph)) {
-    bool issued = true;
-    for (size_t i = g.first; i <= g.last; ++i) issued = issued && p.kernels[i].issued();
-    if (!issued || !intermediates_private(p, g, readers)) continue;
-    // One row must fit the buffers as a real compiler would check: input from DRAM, output to it.
-    LoweredKernel host = make_host(p, graph, g);
-    hw::KernelDesc worst = host.desc;
-    worst.a_dram_bytes = worst.m * worst.n * hw::operand_bytes(arch.datatype);
-    if (worst.m == 0 || !hw::mapping_fits(worst, hw::Mapping{1, 1, 1, false, false}, arch)) continue;
-    groups.push_back(g);
-    hosts.push_back(std::move(host));
-  }
-  if (groups.empty()) return 0;
-
+// Replaces each group by its host followed by the group's kernels, fused into the host.
+void insert_hosts(KernelProgram& p, const std::vector<Group>& groups, std::vector<LoweredKernel>& hosts) {
   std::vector<LoweredKernel> kernels;
   kernels.reserve(p.kernels.size() + groups.size());
   size_t next_group = 0;
@@ -124,7 +133,53 @@ size_t block_rows_on_chip(KernelProgram& p, const Graph& graph, RowBlocking mode
     kernels.push_back(std::move(p.kernels[i]));
   }
   p.kernels = std::move(kernels);
+}
+
+// The groups that may be blocked (issued, intermediates private) and whose host's smallest
+// block fits the buffers as a real compiler would check: input from DRAM, output to it.
+template <typename MakeHost>
+size_t block_groups(KernelProgram& p, const std::vector<Group>& candidates, MakeHost make_host,
+                    const hw::ArchConfig& arch) {
+  const std::vector<std::vector<int>> readers = tensor_readers(p);
+  std::vector<Group> groups;
+  std::vector<LoweredKernel> hosts;
+  for (const Group& g : candidates) {
+    bool issued = true;
+    for (size_t i = g.first; i <= g.last; ++i) issued = issued && p.kernels[i].issued();
+    if (!issued || !intermediates_private(p, g, readers)) continue;
+    LoweredKernel host = make_host(g);
+    hw::KernelDesc worst = host.desc;
+    worst.a_dram_bytes = worst.elements() * worst.input_streams * hw::operand_bytes(arch.datatype);
+    const hw::Mapping smallest{worst.kind == hw::KernelKind::kRowBlock ? 1u : 2u, 1, 1, false, false};
+    if (worst.m == 0 || !hw::mapping_fits(worst, smallest, arch)) continue;
+    groups.push_back(g);
+    hosts.push_back(std::move(host));
+  }
+  if (!groups.empty()) insert_hosts(p, groups, hosts);
   return groups.size();
+}
+
+}  // namespace
+
+size_t block_rows_on_chip(KernelProgram& p, const Graph& graph, RowBlocking mode,
+                          const hw::ArchConfig& arch) {
+  if (mode == RowBlocking::kDecomposed) return 0;
+  const std::vector<Group> candidates = find_groups(
+      p, graph, [](OpKind kind) { return kind == OpKind::kSoftmax || kind == OpKind::kLayerNorm; });
+  return block_groups(
+      p, candidates, [&](const Group& g) { return make_host(p, graph, g); }, arch);
+}
+
+const char* pooling_name(Pooling mode) {
+  return mode == Pooling::kDecomposed ? "decomposed" : "window_blocked";
+}
+
+size_t block_pool_windows(KernelProgram& p, const Graph& graph, Pooling mode, const hw::ArchConfig& arch) {
+  if (mode == Pooling::kDecomposed) return 0;
+  const std::vector<Group> candidates = find_groups(
+      p, graph, [](OpKind kind) { return kind == OpKind::kMaxPool2d || kind == OpKind::kAvgPool2d; });
+  return block_groups(
+      p, candidates, [&](const Group& g) { return make_pool_host(p, graph, g); }, arch);
 }
 
 }  // namespace nm::sw

@@ -36,4 +36,18 @@ const char* row_blocking_name(RowBlocking mode);
 size_t block_rows_on_chip(KernelProgram& program, const Graph& graph, RowBlocking mode,
                           const hw::ArchConfig& arch);
 
+// Pooling, window-blocked the same way. The lowering computes a KHxKW max pool as KH*KW - 1
+// pairwise maxima (a segment index and an X*K+B each), each a kernel that streams the running
+// result and one window element through L2 or DRAM: 16 round trips of ResNet-50's largest
+// activation. One window-block kernel (an element-wise kernel over the output, its one stream the
+// whole input: input_streams = input elements per output element) takes a block of output rows,
+// loads the input rows their windows cover into L1 and keeps the running result in the PEs:
+// the same MACs and table lookups, one read of the input and one write of the output. The halo
+// rows that two blocks share are counted once (under 1/rows of the input for a block of `rows`
+// output rows). Average pools likewise (their pairwise sums). Same contract as above.
+enum class Pooling { kDecomposed, kWindowBlocked };
+const char* pooling_name(Pooling mode);
+size_t block_pool_windows(KernelProgram& program, const Graph& graph, Pooling mode,
+                          const hw::ArchConfig& arch);
+
 }  // namespace nm::sw

@@ -74,14 +74,24 @@ QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::A
     // Tiles go to clusters n-fastest: a wave shares ~1 A row panel and fetches up to one B
     // panel per cluster; every row panel boundary adds one more A transfer. When B differs per
     // batch entry and a batch has fewer tiles than a wave, a wave needs each entry's B panels.
+    // m-fastest is the mirror image (A always differs per batch entry).
     const double clusters = arch.clusters;
     const double tiles_d = static_cast<double>(tiles), waves_d = static_cast<double>(waves);
-    const double nt_d = static_cast<double>(nt), tiles_per_batch = static_cast<double>(mt * nt);
-    const double a_transfers = std::min(tiles_d, waves_d + static_cast<double>(k.batch * mt));
-    const double b_per_wave =
-        k.b_per_batch ? std::min(clusters, nt_d * std::max(1.0, std::ceil(clusters / tiles_per_batch)))
-                      : std::min(clusters, nt_d);
-    const double b_transfers = std::min(tiles_d, waves_d * b_per_wave);
+    const double mt_d = static_cast<double>(mt), nt_d = static_cast<double>(nt);
+    const double tiles_per_batch = static_cast<double>(mt * nt);
+    const double batches_per_wave = std::max(1.0, std::ceil(clusters / tiles_per_batch));
+    double a_transfers = 0, b_transfers = 0, a_per_wave = 0, b_per_wave = 0;
+    if (mp.m_fastest) {
+      a_per_wave = std::min(clusters, mt_d * batches_per_wave);
+      a_transfers = std::min(tiles_d, waves_d * a_per_wave);
+      b_transfers = std::min(tiles_d, waves_d + static_cast<double>(k.batch * nt));
+      b_per_wave = std::min(clusters, b_transfers / waves_d);
+    } else {
+      b_per_wave = k.b_per_batch ? std::min(clusters, nt_d * batches_per_wave) : std::min(clusters, nt_d);
+      b_transfers = std::min(tiles_d, waves_d * b_per_wave);
+      a_transfers = std::min(tiles_d, waves_d + static_cast<double>(k.batch * mt));
+      a_per_wave = std::min(clusters, a_transfers / waves_d);
+    }
     const double out_bytes = static_cast<double>(k.batch * k.m * k.n) * in;
     noc_bytes = (a_transfers * rows + b_transfers * cols) * static_cast<double>(k.k) * in + out_bytes;
     const double a_panels = static_cast<double>(k.batch * mt);
@@ -92,8 +102,7 @@ QuickCost quick_cost(const hw::KernelDesc& k, const hw::Mapping& mp, const hw::A
     // Exposed pipeline fill and drain: the first step's operands must arrive before any compute,
     // and the last wave's outputs leave after it.
     const double depth = static_cast<double>(std::min<uint64_t>(mp.tk, k.k));
-    const double first_step_noc =
-        (std::min(clusters, a_transfers / waves_d) * rows + b_per_wave * cols) * depth * in;
+    const double first_step_noc = (a_per_wave * rows + b_per_wave * cols) * depth * in;
     const double last_wave_out = std::min(clusters, tiles_d) * static_cast<double>(rows * cols) * in;
     exposed = (first_step_noc + last_wave_out) / arch.noc_bytes_per_cycle() +
               (k.a_dram_bytes + k.b_dram_bytes > 0 ? static_cast<double>(arch.dram_latency_cycles()) : 0.0);
@@ -254,6 +263,9 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
         // Of the PE grids, only the best for this tile goes on (grids that tie on the closed form
         // would otherwise crowd the re-ranking with copies of one tile).
         std::optional<Candidate> tile_best;
+        // The tile order matters only when both axes have several tiles.
+        const bool orders = ceil_div(kernel.m, std::min<uint64_t>(tm, kernel.m)) > 1 &&
+                            ceil_div(kernel.n, std::min<uint64_t>(tn, kernel.n)) > 1;
         for (const hw::Mapping& grid : grids) {
           for (const auto& [a_res, b_res] : residency) {
             hw::Mapping best = grid;
@@ -276,8 +288,16 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
               }
             }
             if (best.tk == 0) continue;
-            const Candidate c{best, quick_cost(kernel, best, arch_, energy_)};
-            if (!tile_best || rank(c.cost) < rank(tile_best->cost)) tile_best = c;
+            // Which operand's panels consecutive tiles share (loop order) decides which one is
+            // re-fetched when it is not resident: both orders are ranked.
+            for (const bool m_fastest : {false, true}) {
+              if (m_fastest && (!orders || (a_res && b_res))) break;
+              best.m_fastest = m_fastest;
+              const Candidate c{best, quick_cost(kernel, best, arch_, energy_)};
+              if (!tile_best || rank(c.cost) < rank(tile_best->cost) ||
+                  (rank(c.cost) == rank(tile_best->cost) && c.cost.energy_pj < tile_best->cost.energy_pj))
+                tile_best = c;
+            }
             break;
           }
         }
@@ -375,6 +395,16 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
       hw::Mapping half = candidates[i].mapping;
       half.tk = (half.tk / 2 + 1) / 2 * 2;
       finalists.push_back(half);
+    }
+    // The closed form sees the loop order only through DRAM and NoC volumes, not through which
+    // clusters share a multicast: the other order of each finalist is re-ranked too.
+    if (kernel.kind == hw::KernelKind::kGemm &&
+        !(candidates[i].mapping.a_resident && candidates[i].mapping.b_resident)) {
+      hw::Mapping flipped = candidates[i].mapping;
+      flipped.m_fastest = !flipped.m_fastest;
+      const bool orders = ceil_div(kernel.m, std::min<uint64_t>(flipped.tm, kernel.m)) > 1 &&
+                          ceil_div(kernel.n, std::min<uint64_t>(flipped.tn, kernel.n)) > 1;
+      if (orders) finalists.push_back(flipped);
     }
   }
   std::vector<MappingChoice> evaluated;
@@ -475,7 +505,7 @@ MappingChoice Mapper::pick(const std::vector<MappingChoice>& evaluated) const {
   const hw::PeGrid grid = hw::pe_grid(m, arch_);
   chosen.reason = fmt::format(
       "{}: {} of {} mappings evaluated; {} cycles (fastest {}), {:.3g} uJ dynamic; {} within {:.3g}% of the "
-      "fastest; tile {}x{}x{}, PE grid {}x{}x{}, {}",
+      "fastest; tile {}x{}x{}, PE grid {}x{}x{}, {}, {}",
       mapping_objective_name(objective_),
       objective_ == MappingObjective::kLatency  ? "least energy among the fastest"
       : objective_ == MappingObjective::kEnergy ? "least dynamic energy"
@@ -485,7 +515,8 @@ MappingChoice Mapper::pick(const std::vector<MappingChoice>& evaluated) const {
       m.a_resident && m.b_resident ? "A and B resident in L2"
       : m.a_resident               ? "A resident in L2"
       : m.b_resident               ? "B resident in L2"
-                                   : "no operand resident");
+                                   : "no operand resident",
+      m.m_fastest ? "tiles m-fastest (B panels shared)" : "tiles n-fastest (A panels shared)");
   return chosen;
 }
 

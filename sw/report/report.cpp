@@ -79,6 +79,7 @@ nlohmann::json run_to_json(const RunResult& run) {
                        {"bound", hw::bound_name(k.simulated.bound)},
                        {"tile", {k.mapping.tm, k.mapping.tn, k.mapping.tk}},
                        {"pe_grid", {grid.rows, grid.cols, grid.k_split}},
+                       {"tile_order", k.mapping.m_fastest ? "m_fastest" : "n_fastest"},
                        {"a_resident", k.mapping.a_resident},
                        {"b_resident", k.mapping.b_resident},
                        {"dram_bytes", k.counts.dram_bytes()},

@@ -275,7 +275,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 namespace {
 
-const char* const kUnfused = "--set compiler.fusion=none --set compiler.softmax_layernorm=decomposed";
+const char* const kUnfused =
+    "--set compiler.fusion=none --set compiler.softmax_layernorm=decomposed --set "
+    "compiler.pooling=decomposed --set compiler.schedule=program_order";
 
 // Every kernel the compiler fused (an epilogue or a row block) takes no longer than the kernels
 // it replaces in the unfused program. Compared where residency cannot differ between the two
@@ -301,7 +303,12 @@ TEST_P(Fusion, NeverMakesAKernelSlowerThanItsUnfusedSequence) {
   }
   EXPECT_GT(checked, 0u);
   EXPECT_LT(fused["cycles"].get<uint64_t>(), unfused["cycles"].get<uint64_t>());
-  EXPECT_LE(fused["dram_bytes"].get<uint64_t>(), unfused["dram_bytes"].get<uint64_t>());
+  // Where residency cannot differ, DRAM moves the same weights and fewer intermediates. A fused
+  // GEMM's L1 also holds its epilogue's table, so its tiling may differ (shallower K chunks, the
+  // other loop order at equal latency), and every block it fetches rounds up to whole 64 B
+  // bursts: allow that rounding (0.1% of the run's traffic; ResNet-50 with all activations on
+  // chip measured 0.011%), nothing more.
+  EXPECT_LE(fused["dram_bytes"].get<double>(), unfused["dram_bytes"].get<double>() * 1.001);
   EXPECT_EQ(fused["macs"], unfused["macs"]);
   EXPECT_EQ(fused["macs_executed"], unfused["macs_executed"]);  // the same work, fewer round trips
 }
@@ -332,7 +339,38 @@ TEST(Compiler, ReachesTheStatedResNetAndBertFigures) {
   EXPECT_LE(static_cast<double>(standalone), 0.15 * resnet["cycles"].get<double>());
   EXPECT_LE(resnet["latency_s"].get<double>(), 15e-3);
   EXPECT_LE(resnet["dram_bytes"].get<double>(), 60e6);
-  EXPECT_LE(run_json("bert_base")["latency_s"].get<double>(), 29e-3);
+  const json& bert = run_json("bert_base");
+  EXPECT_LE(bert["latency_s"].get<double>(), 29e-3);
+  // No softmax tensor goes to DRAM: the scores GEMM writes on chip, and the softmax moves only
+  // its PWL tables (a few hundred bytes) from DRAM.
+  size_t softmaxes = 0;
+  for (const json& k : bert["kernels"]) {
+    const std::string name = k["name"];
+    if (name.size() > 18 && name.compare(name.size() - 18, 18, ".attention.softmax") == 0) {
+      ++softmaxes;
+      EXPECT_LT(k["dram_bytes"].get<uint64_t>(), 1024u) << name;
+    }
+    if (name.size() > 17 && name.compare(name.size() - 17, 17, ".attention.scores") == 0)
+      EXPECT_EQ(k["dram_bytes"].get<uint64_t>(), 0u) << name;
+  }
+  EXPECT_EQ(softmaxes, 12u);
+}
+
+// With DRAM, NoC and L2 bandwidth lifted, GEMM time is the array's alone: the compiler's loop
+// order and PE grids must not cost GEMM cycles (the baseline: 4,346,960), and the M = 1
+// fc fills the array (32,942 cycles with output rows pinned to PE rows).
+TEST(Compiler, GemmsAtLiftedBandwidthNoSlowerThanBefore) {
+  const json& resnet = run_json("resnet50",
+                                "--set dram.bandwidth_gbps=1000000 --set noc.bandwidth_gbps=1000000 --set "
+                                "l2.bank_bytes_per_cycle=1000000");
+  uint64_t gemm_cycles = 0, fc_cycles = 0;
+  for (const json& k : resnet["kernels"]) {
+    if (k["kind"] == "gemm") gemm_cycles += k["cycles"].get<uint64_t>();
+    if (k["name"] == "fc") fc_cycles = k["cycles"].get<uint64_t>();
+  }
+  EXPECT_LE(gemm_cycles, 4346960u);
+  EXPECT_GT(fc_cycles, 0u);
+  EXPECT_LE(fc_cycles, 3000u);
 }
 
 }  // namespace

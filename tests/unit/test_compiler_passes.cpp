@@ -4,6 +4,7 @@
 // computed minus the traffic between them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@
 #include "sw/lowering/fusion.h"
 #include "sw/lowering/kernel_program.h"
 #include "sw/lowering/row_blocking.h"
+#include "sw/lowering/scheduling.h"
+#include "sw/mapping/mapper.h"
 
 namespace nm::sw {
 namespace {
@@ -47,7 +50,7 @@ const LoweredKernel& by_name(const KernelProgram& p, const std::string& name) {
 TEST(EpilogueFusion, AbsorbsThePwlOpAndTheResidualAdd) {
   KernelProgram p = lower_graph(linear_relu_add(), {});
   ASSERT_EQ(p.kernels.size(), 4u);  // gemm, segment index, pwl, add
-  EXPECT_EQ(fuse_epilogues(p, FusionMode::kEpilogue), 3u);
+  EXPECT_EQ(fuse_epilogues(p, FusionMode::kEpilogue, hw::ArchConfig{}), 3u);
   const LoweredKernel& fc = by_name(p, "fc");
   EXPECT_EQ(fc.epilogue.size(), 3u);
   const hw::Epilogue& e = fc.desc.epilogue;
@@ -69,7 +72,7 @@ TEST(EpilogueFusion, AbsorbsThePwlOpAndTheResidualAdd) {
 
 TEST(EpilogueFusion, NoneLeavesTheProgramAsLowered) {
   KernelProgram p = lower_graph(linear_relu_add(), {});
-  EXPECT_EQ(fuse_epilogues(p, FusionMode::kNone), 0u);
+  EXPECT_EQ(fuse_epilogues(p, FusionMode::kNone, hw::ArchConfig{}), 0u);
   for (const LoweredKernel& k : p.kernels) {
     EXPECT_TRUE(k.issued());
     EXPECT_FALSE(k.desc.epilogue.any());
@@ -86,7 +89,7 @@ TEST(EpilogueFusion, StopsWhereAnIntermediateHasAnotherReader) {
   const int y = append_op(g, OpKind::kAdd, "add", "l", {a, h}, {8, 16});  // reads h again
   g.mark_output(y);
   KernelProgram p = lower_graph(g, {});
-  fuse_epilogues(p, FusionMode::kEpilogue);
+  fuse_epilogues(p, FusionMode::kEpilogue, hw::ArchConfig{});
   // relu reads h and add reads h: both read only chain values, so the whole chain fuses with
   // h private to it; but a network output is never hidden.
   EXPECT_FALSE(p.tensors[static_cast<size_t>(p.written_output(by_name(p, "fc")))].in_pe);
@@ -98,7 +101,7 @@ TEST(EpilogueFusion, StopsWhereAnIntermediateHasAnotherReader) {
   g2.mark_output(h2);  // the GEMM's output is a network output
   g2.mark_output(a2);
   KernelProgram p2 = lower_graph(g2, {});
-  EXPECT_EQ(fuse_epilogues(p2, FusionMode::kEpilogue), 0u);
+  EXPECT_EQ(fuse_epilogues(p2, FusionMode::kEpilogue, hw::ArchConfig{}), 0u);
 }
 
 // What the fused kernel counts: the GEMM's actions plus the epilogue's compute (MACs, table
@@ -111,7 +114,7 @@ TEST(EpilogueFusion, CountsAreTheComputeOfTheUnfusedKernelsWithoutTheirRoundTrip
   const hw::NocTopology noc(arch.clusters, arch.noc_mesh_cols());
   KernelProgram unfused = lower_graph(linear_relu_add(), {});
   KernelProgram fused = unfused;
-  fuse_epilogues(fused, FusionMode::kEpilogue);
+  fuse_epilogues(fused, FusionMode::kEpilogue, arch);
   plan_residency(unfused, arch);
   plan_residency(fused, arch);
   const hw::Mapping gemm_map{32, 64, 64, false, false};
@@ -147,7 +150,7 @@ TEST(EpilogueFusion, CountsAreTheComputeOfTheUnfusedKernelsWithoutTheirRoundTrip
 TEST(EpilogueFusion, ResNetReluAndResidualAddsAllFuse) {
   KernelProgram p = lower_graph(build_resnet50(), {});
   const size_t before = p.kernels.size();
-  const size_t fused = fuse_epilogues(p, FusionMode::kEpilogue);
+  const size_t fused = fuse_epilogues(p, FusionMode::kEpilogue, hw::ArchConfig{});
   size_t standalone_relu = 0, standalone_add = 0;
   for (const LoweredKernel& k : p.kernels) {
     if (!k.issued()) continue;
@@ -206,6 +209,183 @@ TEST(RowBlocking, RowsTooWideForL1StayDecomposed) {
   const size_t kernels = p.kernels.size();
   EXPECT_EQ(block_rows_on_chip(p, g, RowBlocking::kRowBlocked, hw::ArchConfig{}), 0u);
   EXPECT_EQ(p.kernels.size(), kernels);
+}
+
+// ---------------------------------------------------------------- fusion and L1
+
+// x -> linear -> gelu: with an L1 that holds the GEMM's smallest tile and the GELU kernel's
+// table with its elements, but not the tile and the table together, fusion must leave the GELU
+// standalone so that the program still maps (the unfused kernels fit).
+TEST(EpilogueFusion, StopsWhereTheEpilogueLeavesNoTileInL1) {
+  Graph g("linear_gelu");
+  const int x = g.add_tensor("x", {64, 256});
+  g.mark_input(x);
+  const int h = append_linear(g, "fc", "l", x, 128);
+  const int y = append_op(g, OpKind::kGelu, "gelu", "l", {h}, {64, 128});
+  g.mark_output(y);
+  const KernelProgram lowered = lower_graph(g, {});
+  ASSERT_EQ(lowered.kernels.size(), 3u);
+  const uint64_t table = lowered.kernels[2].desc.table_bytes;
+  ASSERT_GT(table, 16u);
+
+  // L1 just big enough for the largest unfused kernel's smallest tile.
+  hw::ArchConfig small;
+  KernelProgram probe = lowered;
+  plan_residency(probe, small);
+  const hw::Mapping smallest{2, 2, 2, false, false};
+  auto smallest_of = [&](const hw::KernelDesc& d) {
+    return d.kind == hw::KernelKind::kGemm ? smallest : hw::Mapping{2, 1, 1, false, false};
+  };
+  uint64_t l1 = 0;
+  for (const LoweredKernel& k : probe.kernels)
+    l1 = std::max(l1, hw::l1_footprint_bytes(k.desc, smallest_of(k.desc), small));
+  small.l1_bytes_per_pe = l1;
+  hw::KernelDesc gemm_with_table = probe.kernels[0].desc;
+  gemm_with_table.epilogue.ops = 2;
+  gemm_with_table.epilogue.table_bytes = table;
+  ASSERT_GT(hw::l1_footprint_bytes(gemm_with_table, smallest, small), l1)
+      << "the fused GEMM must not fit for this test to mean anything";
+
+  KernelProgram fused = lowered;
+  EXPECT_EQ(fuse_epilogues(fused, FusionMode::kEpilogue, small), 0u);
+  plan_residency(fused, small);
+  Mapper mapper(small, hw::EnergyTable{}, "test");
+  for (const LoweredKernel& k : fused.kernels) EXPECT_NO_THROW(mapper.map(k.desc)) << k.desc.name;
+  KernelProgram roomy = lowered;
+  EXPECT_EQ(fuse_epilogues(roomy, FusionMode::kEpilogue, hw::ArchConfig{}), 2u);
+}
+
+// ---------------------------------------------------------------- pooling
+
+TEST(PoolWindowBlocking, MaxPoolIsOneKernelThatReadsItsInputOnce) {
+  const Graph g = build_resnet50();
+  KernelProgram decomposed = lower_graph(g, {});
+  uint64_t member_macs = 0;
+  size_t members = 0;
+  for (const LoweredKernel& k : decomposed.kernels) {
+    if (k.desc.layer != "stem" || k.desc.name.rfind("maxpool.", 0) != 0) continue;
+    member_macs += k.desc.macs();
+    ++members;
+  }
+  ASSERT_EQ(members, 16u);  // 8 pairwise maxima of a 3x3 window, a segment index and an X*K+B each
+  KernelProgram blocked = decomposed;
+  EXPECT_EQ(block_pool_windows(blocked, g, Pooling::kWindowBlocked, hw::ArchConfig{}), 1u);
+  EXPECT_EQ(block_pool_windows(decomposed, g, Pooling::kDecomposed, hw::ArchConfig{}), 0u);
+  const LoweredKernel& pool = by_name(blocked, "maxpool");
+  EXPECT_EQ(pool.epilogue.size(), members);
+  EXPECT_EQ(pool.desc.kind, hw::KernelKind::kElementwise);
+  EXPECT_EQ(pool.desc.elements(), 56u * 56 * 64);
+  EXPECT_EQ(pool.desc.input_streams, 4u);  // 112 x 112 input rows per 56 x 56 outputs
+  EXPECT_EQ(pool.desc.macs(), member_macs);
+
+  // Everything in DRAM: the block reads the input once; the decomposition reads a window element
+  // (and the running maximum and index) per pairwise step.
+  hw::ArchConfig dram_only;
+  dram_only.l2_activation_fraction = 0;
+  plan_residency(blocked, dram_only);
+  plan_residency(decomposed, dram_only);
+  EXPECT_EQ(by_name(blocked, "maxpool").desc.a_dram_bytes, 112u * 112 * 64);
+  uint64_t decomposed_reads = 0;
+  for (const LoweredKernel& k : decomposed.kernels) {
+    if (k.desc.name.rfind("maxpool.", 0) == 0) decomposed_reads += k.desc.a_dram_bytes;
+  }
+  EXPECT_GT(decomposed_reads, 8 * 112u * 112 * 64 / 4);
+  // Only the pooled output is stored.
+  EXPECT_FALSE(blocked.tensors[static_cast<size_t>(blocked.written_output(pool))].in_pe);
+  for (size_t i = 0; i + 1 < pool.epilogue.size(); ++i)
+    EXPECT_TRUE(
+        blocked.tensors[static_cast<size_t>(blocked.kernels[static_cast<size_t>(pool.epilogue[i])].output)]
+            .in_pe);
+}
+
+// ---------------------------------------------------------------- strided convolution
+
+TEST(Lowering, StridedPointwiseConvFetchesOnlyTheInputItUses) {
+  const Graph g = build_resnet50();
+  KernelProgram p = lower_graph(g, {});
+  hw::ArchConfig dram_only;
+  dram_only.l2_activation_fraction = 0;
+  plan_residency(p, dram_only);
+  // 1x1 stride 2 over 56 x 56 x 256: only the 28 x 28 positions the windows land on.
+  EXPECT_EQ(by_name(p, "layer2.0.downsample").desc.a_dram_bytes, 28u * 28 * 256);
+  // A 3x3 stride-2 window covers every row and column: the whole 56 x 56 x 128 input.
+  EXPECT_EQ(by_name(p, "layer2.0.conv2").desc.a_dram_bytes, 56u * 56 * 128);
+  // Stride 1: everything.
+  EXPECT_EQ(by_name(p, "layer1.0.conv2").desc.a_dram_bytes, 56u * 56 * 64);
+}
+
+// ---------------------------------------------------------------- memory-aware schedule
+
+KernelProgram compiled_bert(Schedule schedule, const hw::ArchConfig& arch) {
+  const Graph g = build_bert_base(128);
+  KernelProgram p = lower_graph(g, {});
+  block_rows_on_chip(p, g, RowBlocking::kRowBlocked, arch);
+  fuse_epilogues(p, FusionMode::kEpilogue, arch);
+  schedule_for_residency(p, schedule, arch);
+  return p;
+}
+
+// Every kernel after the producers of what it reads; every host directly before its epilogue.
+void expect_valid_order(const KernelProgram& p) {
+  std::vector<int> written_at(p.tensors.size(), -1);
+  for (size_t i = 0; i < p.kernels.size(); ++i) {
+    const LoweredKernel& k = p.kernels[i];
+    if (k.issued()) {
+      for (size_t e = 0; e < k.epilogue.size(); ++e) EXPECT_EQ(k.epilogue[e], static_cast<int>(i + 1 + e));
+    }
+    std::vector<int> reads = k.streams;
+    if (k.b_operand >= 0) reads.push_back(k.b_operand);
+    for (int t : reads) {
+      const ProgramTensor& pt = p.tensors[static_cast<size_t>(t)];
+      if (pt.constant || pt.pinned_dram) continue;
+      EXPECT_GE(written_at[static_cast<size_t>(t)], 0)
+          << k.desc.name << " reads " << pt.name << " before it exists";
+    }
+    if (k.output >= 0) written_at[static_cast<size_t>(k.output)] = static_cast<int>(i);
+  }
+}
+
+TEST(MemoryAwareSchedule, KeepsBertsScoreMatrixOnChip) {
+  const hw::ArchConfig arch;  // 1 MiB L2, half for activations
+  const KernelProgram literal = compiled_bert(Schedule::kProgramOrder, arch);
+  const KernelProgram sunk = compiled_bert(Schedule::kMemoryAware, arch);
+  expect_valid_order(sunk);
+  auto softmax_tensors_on_chip = [](const KernelProgram& p) {
+    size_t on_chip = 0, softmaxes = 0;
+    for (const LoweredKernel& k : p.kernels) {
+      if (k.desc.kind != hw::KernelKind::kRowBlock || k.desc.name.find("softmax") == std::string::npos)
+        continue;
+      ++softmaxes;
+      on_chip += p.tensors[static_cast<size_t>(k.streams.at(0))].on_chip &&
+                 p.tensors[static_cast<size_t>(p.written_output(k))].on_chip;
+    }
+    return std::make_pair(on_chip, softmaxes);
+  };
+  EXPECT_EQ(softmax_tensors_on_chip(sunk), std::make_pair(size_t{12}, size_t{12}));
+  EXPECT_EQ(softmax_tensors_on_chip(literal).first, 0u);  // the 196 KiB scores spill in op order
+  EXPECT_LT(activation_dram_bytes(sunk, arch.datatype), activation_dram_bytes(literal, arch.datatype));
+  // V's GEMM now runs after the softmax, just before the context GEMM that reads it.
+  auto index_of = [&](const std::string& name) {
+    return std::find_if(sunk.kernels.begin(), sunk.kernels.end(),
+                        [&](const LoweredKernel& k) { return k.desc.name == name; }) -
+           sunk.kernels.begin();
+  };
+  EXPECT_GT(index_of("encoder.3.attention.value"), index_of("encoder.3.attention.softmax"));
+  EXPECT_LT(index_of("encoder.3.attention.value"), index_of("encoder.3.attention.context"));
+  // The same kernels, only reordered.
+  EXPECT_EQ(sunk.kernels.size(), literal.kernels.size());
+}
+
+// When sinking would move more bytes, the lowering's order stays.
+TEST(MemoryAwareSchedule, KeepsTheLoweringsOrderWhenSinkingDoesNotHelp) {
+  hw::ArchConfig huge;
+  huge.l2_bytes = 1ull << 28;  // every activation fits in either order
+  const Graph g = build_bert_base(128);
+  KernelProgram p = lower_graph(g, {});
+  const std::vector<LoweredKernel> before = p.kernels;
+  EXPECT_FALSE(schedule_for_residency(p, Schedule::kMemoryAware, huge));
+  ASSERT_EQ(p.kernels.size(), before.size());
+  for (size_t i = 0; i < before.size(); ++i) EXPECT_EQ(p.kernels[i].desc.name, before[i].desc.name);
 }
 
 }  // namespace

@@ -4,12 +4,14 @@
 // (half of it staging), NoC mesh of 3 columns with L2 at router (0,0).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
 
 #include "hw/core/arch_config.h"
 #include "hw/core/kernel_desc.h"
 #include "hw/core/noc_topology.h"
+#include "hw/core/os_dataflow.h"
 #include "hw/core/tile_plan.h"
 #include "kernel_factories.h"
 
@@ -139,6 +141,70 @@ TEST(CoreTilePlanGemm, NonResidentBIsRefetchedPerWave) {
 
   // Both resident: also exactly once each.
   EXPECT_EQ(totals(build_tile_plan(k, {16, 16, 32, true, true}, a)).dram_read, 8192u);
+}
+
+// The same GEMM with tiles dealt m-fastest: wave 0 covers column blocks 0-1 (all 4 row blocks),
+// wave 1 column blocks 2-3. Now A is the operand every wave needs: with A resident each operand
+// tile is read once; with B resident (the n-fastest choice), A is read twice.
+TEST(CoreTilePlanGemm, MFastestOrderRefetchesAInsteadOfB) {
+  ArchConfig a;
+  KernelDesc k = gemm(64, 64, 64);
+  k.a_dram_bytes = 4096;
+  k.b_dram_bytes = 4096;
+  Mapping m{16, 16, 32, false, false};
+  m.m_fastest = true;
+  const TilePlan plan = build_tile_plan(k, m, a);
+  ASSERT_EQ(plan.steps.size(), 4u);
+  std::multiset<uint64_t> masks;
+  for (const Multicast& mc : plan.steps[0].multicasts) masks.insert(mc.cluster_mask);
+  // A row i -> clusters i and i + 4; B column 0 -> clusters 0-3, column 1 -> 4-7.
+  EXPECT_EQ(masks, (std::multiset<uint64_t>{0x11, 0x22, 0x44, 0x88, 0x0F, 0xF0}));
+  EXPECT_EQ(totals(plan).dram_read, 2u * 4096u + 4096u);  // A twice (once per wave), B once
+  m.a_resident = true;
+  EXPECT_EQ(totals(build_tile_plan(k, m, a)).dram_read, 8192u);
+  m.a_resident = false;
+  m.b_resident = true;
+  EXPECT_EQ(totals(build_tile_plan(k, m, a)).dram_read, 2u * 4096u + 4096u);
+  // The same MACs and outputs in either order.
+  Mapping n{16, 16, 32, false, false};
+  EXPECT_EQ(totals(build_tile_plan(k, m, a)).macs, totals(build_tile_plan(k, n, a)).macs);
+  EXPECT_EQ(totals(build_tile_plan(k, m, a)).writeback, totals(build_tile_plan(k, n, a)).writeback);
+}
+
+// The L2 staging footprint (os_dataflow.h) bounds what the plan holds in either order: two
+// steps of streamed blocks (double buffering) plus every resident byte.
+TEST(CoreTilePlanGemm, StagingFootprintBoundsThePlanInBothOrders) {
+  ArchConfig a;
+  struct Shape {
+    uint64_t batch, m, n, k;
+    bool b_per_batch;
+  };
+  for (const Shape& sh :
+       {Shape{1, 196, 1024, 512, false}, Shape{1, 64, 64, 64, false}, Shape{12, 128, 128, 64, true},
+        Shape{4, 30, 50, 70, false}, Shape{1, 1000, 24, 96, false}}) {
+    KernelDesc k = gemm(sh.m, sh.n, sh.k);
+    k.batch = sh.batch;
+    k.b_per_batch = sh.b_per_batch;
+    k.a_dram_bytes = sh.batch * sh.m * sh.k;
+    k.b_dram_bytes = (sh.b_per_batch ? sh.batch : 1) * sh.k * sh.n;
+    k.out_on_chip = true;
+    for (uint32_t t : {8u, 16u, 32u}) {
+      for (bool m_fastest : {false, true}) {
+        for (int res = 0; res < 4; ++res) {
+          Mapping m{t, t, t, (res & 1) != 0, (res & 2) != 0};
+          m.m_fastest = m_fastest;
+          uint64_t streamed = 0, resident = 0;
+          for (const PlanStep& s : build_tile_plan(k, m, a).steps) {
+            streamed = std::max(streamed, s.dram_read_bytes - s.resident_bytes);
+            resident += s.resident_bytes;
+          }
+          EXPECT_LE(2 * streamed + resident, l2_staging_footprint_bytes(k, m, a))
+              << sh.batch << "x" << sh.m << "x" << sh.n << "x" << sh.k << " tile " << t << " m_fastest "
+              << m_fastest << " residency " << res;
+        }
+      }
+    }
+  }
 }
 
 TEST(CoreTilePlanGemm, WritebackGoesToDramUnlessOutputOnChip) {
