@@ -171,10 +171,19 @@ int run_sweep(const Options& o) {
   std::set<size_t> done;
   if (fs::exists(o.out)) {
     if (!o.resume) throw InputError(o.out, "file", "exists; pass --resume to continue it, or remove it");
-    const nm::sw::SweepCsv existing = nm::sw::read_sweep_csv(o.out, /*truncate_partial=*/true);
-    if (existing.header != header)
+    if (nm::sw::read_sweep_csv(o.out, false).header != header)
       throw InputError(o.out, "header", "written by a different sweep; cannot resume it");
-    for (const std::string& row : existing.rows) done.insert(nm::sw::row_task(row));
+    // Only now, with the file known to be this sweep's, drop a row cut mid-write.
+    const nm::sw::SweepCsv existing = nm::sw::read_sweep_csv(o.out, /*truncate_partial=*/true);
+    for (const std::string& row : existing.rows) {
+      const uint64_t task = nm::sw::row_task(row);
+      if (task >= tasks.size()) {
+        throw InputError(
+            o.out, fmt::format("task {}", task),
+            fmt::format("expected a task index below {}, this sweep's task count", tasks.size()));
+      }
+      done.insert(task);
+    }
   } else {
     std::ofstream(o.out) << header << "\n";
   }

@@ -6,6 +6,7 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -207,6 +208,110 @@ TEST(Sweep, RejectsBadInputWithOneLine) {
   r = sweep("--sweep " + spec.string() + " --workloads resnet51 --out " + (scratch() / "w.csv").string());
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("resnet51"), std::string::npos) << r.err;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malformed sweep CSVs (--merge and --resume): one error line naming the file and the line, status
+// 2, and the files left as they were.
+
+// The header nm_sweep writes for kSmallSweep's axes, and a finished row of it with `latency`.
+std::string small_header() {
+  nm::sw::SweepSpec spec;
+  spec.axes = {{"dram.bandwidth_gbps", {"32", "64", "128"}}, {"l2.bytes", {"524288", "1048576"}}};
+  return nm::sw::csv_line(nm::sw::sweep_header(spec));
+}
+
+std::string small_row(const std::string& task, const std::string& latency) {
+  std::vector<std::string> f = nm::sw::split_csv_line(small_header());
+  for (std::string& v : f) v = "1";
+  f[0] = task;
+  f[2] = "gcn";
+  f[5] = latency;  // latency_s follows task, point, workload and the two axes
+  f[f.size() - 2] = "ok";
+  f.back() = "";
+  return nm::sw::csv_line(f);
+}
+
+void expect_one_error_line(const Result& r, const std::vector<std::string>& parts) {
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  for (const std::string& p : parts) EXPECT_NE(r.err.find(p), std::string::npos) << p << " in " << r.err;
+}
+
+TEST(Sweep, MergeRejectsMalformedCsvWithFileAndLine) {
+  ASSERT_EQ(nm::sw::split_csv_line(small_header())[5], "latency_s");
+  const fs::path good = write_sweep("good_part.csv", small_header() + "\n" + small_row("0", "0.5") + "\n");
+  struct Case {
+    const char* name;
+    std::string text;
+    std::vector<std::string> parts;
+  };
+  const std::vector<Case> cases = {
+      {"short_row.csv",
+       small_header() + "\n" + small_row("1", "0.5") + "\n2,0,gcn\n",
+       {"short_row.csv", "line 3", "fields"}},
+      {"long_row.csv",
+       small_header() + "\n" + small_row("1", "0.5") + ",extra\n",
+       {"long_row.csv", "line 2", "fields"}},
+      {"bad_latency.csv",
+       small_header() + "\n" + small_row("1", "fast") + "\n",
+       {"bad_latency.csv", "line 2", "column 6", "latency_s", "'fast'"}},
+      {"huge_latency.csv",
+       small_header() + "\n" + small_row("1", "1e999") + "\n",
+       {"huge_latency.csv", "line 2", "latency_s", "'1e999'"}},
+      {"bad_task.csv",
+       small_header() + "\n" + small_row("x1", "0.5") + "\n",
+       {"bad_task.csv", "line 2", "column 1", "task", "'x1'"}},
+      {"huge_task.csv",
+       small_header() + "\n" + small_row("99999999999999999999999", "0.5") + "\n",
+       {"huge_task.csv", "line 2", "task"}},
+      {"negative_task.csv",
+       small_header() + "\n" + small_row("-1", "0.5") + "\n",
+       {"negative_task.csv", "line 2", "task", "'-1'"}},
+      {"no_task.csv", "a,b\n1,2\n", {"no_task.csv", "header", "task", "'a'"}},
+      {"no_latency.csv", "task,workload\n1,gcn\n", {"no_latency.csv", "header", "latency_s"}},
+  };
+  for (const Case& c : cases) {
+    const fs::path bad = write_sweep(c.name, c.text), out = scratch() / "merged_bad.csv";
+    std::ofstream(out) << "keep me\n";
+    const Result r = sweep("--merge " + out.string() + " " + good.string() + " " + bad.string());
+    expect_one_error_line(r, c.parts);
+    EXPECT_EQ(read_text(out), "keep me\n") << c.name;  // an existing output is left alone
+    EXPECT_EQ(read_text(bad), c.text) << c.name;
+  }
+}
+
+TEST(Sweep, ResumeRejectsMalformedCsvAndLeavesItAsItWas) {
+  const fs::path spec = write_sweep("resume_bad.yaml", kSmallSweep);
+  // A short row, and a last line cut mid-write that --resume would normally drop.
+  const std::string short_row = small_header() + "\n" + small_row("0", "0.5") + "\n3,1\n7,3,gc";
+  const std::string bad_number = small_header() + "\n" + small_row("0", "0.5e") + "\n";
+  for (const std::string& text : {short_row, bad_number}) {
+    const fs::path out = write_sweep("resume_bad.csv", text);
+    const Result r =
+        sweep("--sweep " + spec.string() + " --workloads gcn,tiny_mlp --out " + out.string() + " --resume");
+    expect_one_error_line(r, {"resume_bad.csv", "line "});
+    EXPECT_EQ(read_text(out), text);
+  }
+  // A task this sweep does not have (12 tasks: 0 .. 11).
+  const std::string foreign = small_header() + "\n" + small_row("99", "0.5") + "\n";
+  const fs::path out = write_sweep("resume_bad.csv", foreign);
+  expect_one_error_line(
+      sweep("--sweep " + spec.string() + " --workloads gcn,tiny_mlp --out " + out.string() + " --resume"),
+      {"resume_bad.csv", "task 99", "below 12"});
+  EXPECT_EQ(read_text(out), foreign);
+  // Another sweep's file (other axes) is not cut either, nor a file that is no sweep CSV.
+  nm::sw::SweepSpec other_spec;
+  other_spec.axes = {{"l2.bytes", {"524288"}}};
+  const std::string other_sweep = nm::sw::csv_line(nm::sw::sweep_header(other_spec)) + "\n0,0,gc";
+  for (const std::string& text : {other_sweep, std::string("a,b\n1,2\n3,")}) {
+    const fs::path other = write_sweep("resume_other.csv", text);
+    expect_one_error_line(
+        sweep("--sweep " + spec.string() + " --workloads gcn --out " + other.string() + " --resume"),
+        {"resume_other.csv", "header"});
+    EXPECT_EQ(read_text(other), text);
+  }
 }
 
 }  // namespace
