@@ -314,4 +314,36 @@ TEST(Sweep, ResumeRejectsMalformedCsvAndLeavesItAsItWas) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Malformed sweep files: one error line naming the file and the key, before any point runs.
+
+TEST(Sweep, RejectsNonScalarAndDuplicateKeys) {
+  struct Case {
+    const char* name;
+    const char* text;
+    std::vector<std::string> parts;
+  };
+  const std::vector<Case> cases = {
+      {"list_key.yaml", "axes:\n  ? [pe.count, l2.bytes]\n  : [1024]\n", {"list_key.yaml", "axes", "a list"}},
+      {"map_key.yaml", "? {axes: 1}\n: 2\n", {"map_key.yaml", "top level", "a mapping"}},
+      {"dup_axis.yaml",
+       "axes:\n  pe.count: [1024]\n  pe.count: [512]\n",
+       {"dup_axis.yaml", "axes.pe.count", "duplicate"}},
+      {"dup_axes.yaml",
+       "axes:\n  pe.count: [1024]\naxes:\n  l2.bytes: [524288]\n",
+       {"dup_axes.yaml", "axes", "duplicate"}},
+      {"dup_base.yaml",
+       "base_config: a.yaml\nbase_config: b.yaml\naxes:\n  pe.count: [1024]\n",
+       {"dup_base.yaml", "base_config", "duplicate"}},
+      // nm_sim's --seq-len takes a base-10 integer only; 1e3 used to pass here and fail every point.
+      {"seq_len.yaml", "axes:\n  workload.seq_len: [1e3]\n", {"seq_len.yaml", "workload.seq_len", "'1e3'"}},
+  };
+  for (const Case& c : cases) {
+    const fs::path spec = write_sweep(c.name, c.text), out = scratch() / "keys.csv";
+    const Result r = sweep("--sweep " + spec.string() + " --workloads gcn --out " + out.string());
+    expect_one_error_line(r, c.parts);
+    EXPECT_FALSE(fs::exists(out)) << c.name;
+  }
+}
+
 }  // namespace
