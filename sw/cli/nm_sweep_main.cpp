@@ -156,6 +156,12 @@ struct Task {
 
 int run_sweep(const Options& o) {
   const nm::sw::SweepSpec spec = nm::sw::load_sweep_spec(o.sweep, o.config);
+  // The spec caps its points; the workload list (which may repeat) multiplies them again.
+  if (spec.point_count() > nm::sw::kMaxSweepTasks / o.workloads.size()) {
+    throw InputError("command line", "--workloads",
+                     fmt::format("expected at most {} tasks (points x workloads), got {} x {}",
+                                 nm::sw::kMaxSweepTasks, spec.point_count(), o.workloads.size()));
+  }
   for (const std::string& w : o.workloads) {  // unknown workloads fail now, not once per point
     nm::sw::load_workload(w, {}, {"workloads", std::string(NM_SOURCE_DIR) + "/workloads"});
   }

@@ -17,7 +17,12 @@ namespace nm::sw {
 
 size_t SweepSpec::point_count() const {
   size_t n = 1;
-  for (const SweepAxis& a : axes) n *= a.values.size();
+  for (const SweepAxis& a : axes) {
+    // load_sweep_spec caps the product at kMaxSweepPoints; a spec built otherwise must not wrap.
+    if (!a.values.empty() && n > std::numeric_limits<size_t>::max() / a.values.size())
+      throw std::overflow_error("sweep point count overflows size_t");
+    n *= a.values.size();
+  }
   return axes.empty() ? 0 : n;
 }
 
@@ -130,6 +135,15 @@ SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::stri
     }
   }
   if (spec.axes.empty()) throw InputError(path, "axes", "expected at least one axis");
+  // Before anything else is built: axes multiply (10 axes of 100 values are 10^20 points).
+  double points = 1;  // exact far beyond the cap; only compared and printed
+  for (const SweepAxis& a : spec.axes) points *= static_cast<double>(a.values.size());
+  if (points > static_cast<double>(kMaxSweepPoints)) {
+    throw InputError(
+        path, "axes",
+        fmt::format("expected at most {} points (the product of the axes' value counts), got {:.6g}",
+                    kMaxSweepPoints, points));
+  }
   if (base_config_override) spec.base_config = *base_config_override;
 
   // Check every value against the config's own rules now, not one failed point at a time.

@@ -346,4 +346,33 @@ TEST(Sweep, RejectsNonScalarAndDuplicateKeys) {
   }
 }
 
+// 10 axes of 100 values: 10^20 points overflow a 64-bit count. Refused at once, before any task.
+TEST(Sweep, RefusesAbsurdPointCountsAtOnce) {
+  std::string text = "axes:\n";
+  for (const char* key :
+       {"pe.count", "pe.clusters", "clock_ghz", "l1.bytes_per_pe", "l2.bytes", "l2.banks",
+        "l2.bank_bytes_per_cycle", "noc.bandwidth_gbps", "dram.bandwidth_gbps", "dram.latency_ns"}) {
+    text += std::string("  ") + key + ": [";
+    for (int v = 1; v <= 100; ++v) text += (v > 1 ? ", " : "") + std::to_string(v);
+    text += "]\n";
+  }
+  const fs::path spec = write_sweep("huge.yaml", text), out = scratch() / "huge.csv";
+  const auto start = std::chrono::steady_clock::now();
+  Result r = sweep("--sweep " + spec.string() + " --workloads gcn --out " + out.string());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  expect_one_error_line(r, {"huge.yaml", "axes", "1000000 points"});
+  EXPECT_FALSE(fs::exists(out));
+
+  // 1,000 points on 1,001 workloads is over the task cap as well (the workloads may repeat).
+  std::string points = "axes:\n  dram.latency_ns: [";
+  for (int v = 0; v < 1000; ++v) points += (v > 0 ? ", " : "") + std::to_string(v);
+  points += "]\n";
+  const fs::path thousand = write_sweep("thousand.yaml", points);
+  std::string workloads = "gcn";
+  for (int i = 0; i < 1000; ++i) workloads += ",gcn";
+  r = sweep("--sweep " + thousand.string() + " --workloads " + workloads + " --out " + out.string());
+  expect_one_error_line(r, {"--workloads", "1000000 tasks"});
+  EXPECT_FALSE(fs::exists(out));
+}
+
 }  // namespace
