@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <cmath>
+#include <stdexcept>
+#include <utility>
 
 namespace nm::hw {
 
@@ -26,7 +28,14 @@ uint32_t ArchConfig::pe_rows() const {
 }
 
 uint64_t ArchConfig::dram_latency_cycles() const {
-  return static_cast<uint64_t>(std::llround(dram_latency_ns * clock_ghz));
+  const double cycles = dram_latency_ns * clock_ghz;
+  // validate() keeps this at most 1e8; an unvalidated config must not wrap llround (2^63 is exact).
+  if (!(cycles >= 0 && cycles < 9223372036854775808.0)) {
+    throw std::overflow_error(
+        fmt::format("dram.latency_ns {} at clock_ghz {} is {} cycles, outside 0 .. 2^63", dram_latency_ns,
+                    clock_ghz, cycles));
+  }
+  return static_cast<uint64_t>(std::llround(cycles));
 }
 
 uint64_t ArchConfig::l2_activation_bytes() const {
@@ -48,19 +57,33 @@ std::vector<std::string> validate(const ArchConfig& c) {
     require(c.pe_count % c.clusters == 0,
             fmt::format("pe.clusters: expected a divisor of pe.count ({}), got {}", c.pe_count, c.clusters));
   }
-  require(c.clock_ghz > 0, "clock_ghz: expected a positive frequency in GHz");
+  // Bounds written so that NaN fails them too.
+  auto within = [](double v, double lo, double hi) { return v >= lo && v <= hi; };
+  require(within(c.clock_ghz, kMinClockGhz, kMaxClockGhz),
+          fmt::format("clock_ghz: expected a frequency between {} and {} GHz, got {}", kMinClockGhz,
+                      kMaxClockGhz, c.clock_ghz));
   require(c.l1_bytes_per_pe > 0, "l1.bytes_per_pe: expected a positive size in bytes");
   require(c.l2_bytes > 0, "l2.bytes: expected a positive size in bytes");
   require(c.l2_banks > 0, "l2.banks: expected a positive integer");
   require(c.l2_bank_bytes_per_cycle > 0, "l2.bank_bytes_per_cycle: expected a positive integer");
   require(c.l2_activation_fraction >= 0 && c.l2_activation_fraction < 1,
           "l2.activation_fraction: expected a fraction in [0, 1)");
-  require(c.noc_bandwidth_gbps > 0, "noc.bandwidth_gbps: expected a positive bandwidth in Gbit/s");
-  require(c.dram_bandwidth_gbps > 0, "dram.bandwidth_gbps: expected a positive bandwidth in Gbit/s");
-  require(c.dram_channels > 0, "dram.channels: expected a positive integer");
-  require(c.dram_latency_ns >= 0, "dram.latency_ns: expected a non-negative time in ns");
+  for (const auto& [key, gbps] : {std::pair{"noc.bandwidth_gbps", c.noc_bandwidth_gbps},
+                                  std::pair{"dram.bandwidth_gbps", c.dram_bandwidth_gbps}}) {
+    require(within(gbps, kMinBandwidthGbps, kMaxBandwidthGbps),
+            fmt::format("{}: expected a bandwidth between {} and {} Gbit/s, got {}", key, kMinBandwidthGbps,
+                        kMaxBandwidthGbps, gbps));
+  }
+  require(c.dram_channels > 0 && c.dram_channels <= kMaxDramChannels,
+          fmt::format("dram.channels: expected a whole number between 1 and {}, got {}", kMaxDramChannels,
+                      c.dram_channels));
+  require(within(c.dram_latency_ns, 0, kMaxDramLatencyNs),
+          fmt::format("dram.latency_ns: expected a time between 0 and {} ns, got {}", kMaxDramLatencyNs,
+                      c.dram_latency_ns));
   require(c.dram_burst_bytes > 0, "dram.burst_bytes: expected a positive size in bytes");
-  require(c.pwl_granularity > 0, "pwl.granularity: expected a positive segment width");
+  require(within(c.pwl_granularity, kMinPwlGranularity, kMaxPwlGranularity),
+          fmt::format("pwl.granularity: expected a segment width between {} and {}, got {}",
+                      kMinPwlGranularity, kMaxPwlGranularity, c.pwl_granularity));
   return problems;
 }
 

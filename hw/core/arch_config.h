@@ -18,6 +18,31 @@ uint32_t operand_bytes(DataType type);
 // Bytes of one accumulator (int8 accumulates in int32, fp16 in fp32).
 uint32_t accumulator_bytes(DataType type);
 
+// Physical bounds validate() enforces (the config loader checks each key against them too). They
+// lie far beyond any design a study explores, and keep every derived quantity exact and in range:
+// - clock_ghz in [0.01, 100] (a 10 ps .. 100 ns period). SystemC counts time in 1 ps steps up to
+//   2^64 ps (213 days): the fastest clock is still 10 steps per cycle, the slowest still has
+//   1.8e14 cycles of range. 1e30 or 1e-30 put the period out of that range (latency 0).
+// - noc.bandwidth_gbps and dram.bandwidth_gbps in [0.1, 1e6] Gbit/s (12.5 MB/s .. 125 TB/s): below
+//   and above any memory or on-chip network worth modelling. With the clock and channel bounds a
+//   DRAM channel still moves 0.1 / 8 / 100 / 1024 bytes per cycle, so a transfer of up to 1 GiB
+//   takes fewer than 2^53 cycles and the occupancy arithmetic (a double quotient rounded up) is exact.
+// - dram.latency_ns in [0, 1e6] (1 ms): memory behind any link answers within microseconds; at
+//   100 GHz that is at most 1e8 cycles, exact when rounded to whole cycles.
+// - dram.channels in [1, 1024]: each channel is a SystemC module (an HBM3 stack has 32 pseudo-
+//   channels); 10^5 channels take seconds and hundreds of MB to elaborate, 2^32 cannot be allocated.
+// - pwl.granularity in [0.001, 64]: at 0.001 the widest PWL domain (silu's [-10, 10]) has 20,000
+//   segments, inside the fitter's limit of 65,536 (sw/pwl/pwl_fit.h); at 64 every fitted function
+//   is one segment, so coarser changes nothing.
+inline constexpr double kMinClockGhz = 0.01;
+inline constexpr double kMaxClockGhz = 100;
+inline constexpr double kMinBandwidthGbps = 0.1;
+inline constexpr double kMaxBandwidthGbps = 1e6;
+inline constexpr double kMaxDramLatencyNs = 1e6;
+inline constexpr uint32_t kMaxDramChannels = 1024;
+inline constexpr double kMinPwlGranularity = 0.001;
+inline constexpr double kMaxPwlGranularity = 64;
+
 struct ArchConfig {
   uint32_t pe_count = 1024;
   uint32_t clusters = 8;
@@ -50,7 +75,7 @@ struct ArchConfig {
   double noc_bytes_per_cycle() const { return noc_bandwidth_gbps / 8.0 / clock_ghz; }
   double dram_bytes_per_cycle() const { return dram_bandwidth_gbps / 8.0 / clock_ghz; }
   double l2_bytes_per_cycle() const { return static_cast<double>(l2_banks) * l2_bank_bytes_per_cycle; }
-  uint64_t dram_latency_cycles() const;
+  uint64_t dram_latency_cycles() const;  // throws std::overflow_error outside 0 .. 2^63
   uint64_t l2_activation_bytes() const;
   uint64_t l2_staging_bytes() const { return l2_bytes - l2_activation_bytes(); }
   // NoC: clusters sit on a mesh of noc_mesh_cols() columns; L2 attaches at router (0,0).

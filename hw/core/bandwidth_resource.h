@@ -13,6 +13,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace nm::hw {
@@ -23,8 +25,16 @@ class BandwidthResource {
   BandwidthResource(double bytes_per_cycle, uint64_t latency_cycles)
       : bytes_per_cycle_(bytes_per_cycle), latency_cycles_(latency_cycles) {}
 
+  // Checked before the cast: a rate so low that the count leaves uint64 (1e-300 Gbit/s made runs
+  // faster) throws std::overflow_error. validate()'s bounds keep real configs far inside.
   uint64_t occupancy_cycles(uint64_t bytes) const {
-    return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / bytes_per_cycle_ - 1e-9));
+    const double cycles = std::ceil(static_cast<double>(bytes) / bytes_per_cycle_ - 1e-9);
+    if (!(cycles < 18446744073709551616.0)) {  // 2^64, exact; NaN fails too
+      throw std::overflow_error("transfer of " + std::to_string(bytes) + " bytes at " +
+                                std::to_string(bytes_per_cycle_) +
+                                " bytes per cycle overflows a cycle count");
+    }
+    return cycles > 0 ? static_cast<uint64_t>(cycles) : 0;
   }
 
   uint64_t serve(uint64_t request_cycle, uint64_t bytes) {

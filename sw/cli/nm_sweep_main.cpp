@@ -156,6 +156,12 @@ struct Task {
 
 int run_sweep(const Options& o) {
   const nm::sw::SweepSpec spec = nm::sw::load_sweep_spec(o.sweep, o.config);
+  // The spec caps its points; the workload list (which may repeat) multiplies them again.
+  if (spec.point_count() > nm::sw::kMaxSweepTasks / o.workloads.size()) {
+    throw InputError("command line", "--workloads",
+                     fmt::format("expected at most {} tasks (points x workloads), got {} x {}",
+                                 nm::sw::kMaxSweepTasks, spec.point_count(), o.workloads.size()));
+  }
   for (const std::string& w : o.workloads) {  // unknown workloads fail now, not once per point
     nm::sw::load_workload(w, {}, {"workloads", std::string(NM_SOURCE_DIR) + "/workloads"});
   }
@@ -171,10 +177,19 @@ int run_sweep(const Options& o) {
   std::set<size_t> done;
   if (fs::exists(o.out)) {
     if (!o.resume) throw InputError(o.out, "file", "exists; pass --resume to continue it, or remove it");
-    const nm::sw::SweepCsv existing = nm::sw::read_sweep_csv(o.out, /*truncate_partial=*/true);
-    if (existing.header != header)
+    if (nm::sw::read_sweep_csv(o.out, false).header != header)
       throw InputError(o.out, "header", "written by a different sweep; cannot resume it");
-    for (const std::string& row : existing.rows) done.insert(nm::sw::row_task(row));
+    // Only now, with the file known to be this sweep's, drop a row cut mid-write.
+    const nm::sw::SweepCsv existing = nm::sw::read_sweep_csv(o.out, /*truncate_partial=*/true);
+    for (const std::string& row : existing.rows) {
+      const uint64_t task = nm::sw::row_task(row);
+      if (task >= tasks.size()) {
+        throw InputError(
+            o.out, fmt::format("task {}", task),
+            fmt::format("expected a task index below {}, this sweep's task count", tasks.size()));
+      }
+      done.insert(task);
+    }
   } else {
     std::ofstream(o.out) << header << "\n";
   }

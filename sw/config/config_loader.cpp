@@ -14,6 +14,8 @@
 // - Energy table files have no defaults: every key of configs/energy/45nm.yaml is required.
 // - Integer keys take whole numbers (1048576, 1e6, 0x100000); sizes, counts, bandwidths and
 //   frequencies must be positive; latencies and energy figures may be zero but not negative.
+// - clock_ghz, the bandwidths, dram.latency_ns, dram.channels and pwl.granularity have physical
+//   bounds (hw/core/arch_config.h, which says why each), checked key by key.
 // Every problem throws nm::InputError(file or "--set", "dotted.key", "expected ..., got '...'").
 #include "sw/config/config_loader.h"
 
@@ -99,6 +101,11 @@ struct Quantity {
   const char* note;  // unit symbol as in the key name ("ns") or a short explanation, or nullptr
   bool unit_in_key;  // "4KB" for l1.bytes_per_pe gets a hint that the key already fixes the unit
   Range range;
+  // Physical bounds (hw/core/arch_config.h says why each): checked key by key here, so a --set
+  // or a sweep axis fails at once, and again by hw::validate() for configs built in code.
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  bool bounded() const { return std::isfinite(lo) || std::isfinite(hi); }
 };
 
 enum class Failure { kNotNumber, kNotWhole, kOutOfRange };
@@ -114,6 +121,17 @@ enum class Failure { kNotNumber, kNotWhole, kOutOfRange };
   if (failure == Failure::kNotNumber && q.unit_in_key) notes.push_back("the unit is in the key name");
   if (!notes.empty()) expected += " (" + comma_list(notes) + ")";
   r.fail(key, expected + ", got " + describe(n));
+}
+
+[[noreturn]] void fail_bounds(const Reader& r, const std::string& key, const Quantity& q,
+                              const YAML::Node& n) {
+  std::string expected = fmt::format("expected a {} between {} and {}", q.what, q.lo, q.hi);
+  if (q.note != nullptr) expected += std::string(" (") + q.note + ")";
+  r.fail(key, expected + ", got " + describe(n));
+}
+
+bool within_bounds(double value, const Quantity& q) {
+  return value >= q.lo && value <= q.hi;
 }
 
 // Strips one leading '+' that precedes a digit or '.', which from_chars does not accept.
@@ -151,13 +169,17 @@ double read_real(const Reader& r, const YAML::Node& n, const std::string& key, c
   const std::optional<double> value = parse_real(n.Scalar());
   if (!value) fail_quantity(r, key, q, n, Failure::kNotNumber);
   if (!in_range(*value, q.range)) fail_quantity(r, key, q, n, Failure::kOutOfRange);
+  if (!within_bounds(*value, q)) fail_bounds(r, key, q, n);
   return *value;
 }
 
 uint64_t read_whole(const Reader& r, const YAML::Node& n, const std::string& key, const Quantity& q,
                     uint64_t max) {
   if (!n.IsScalar()) fail_quantity(r, key, q, n, Failure::kNotNumber);
-  auto fail_too_large = [&]() { r.fail(key, fmt::format("expected at most {}, got {}", max, describe(n))); };
+  auto fail_too_large = [&]() {
+    if (q.bounded()) fail_bounds(r, key, q, n);
+    r.fail(key, fmt::format("expected at most {}, got {}", max, describe(n)));
+  };
   // Integer literals (decimal or 0x hex) are converted exactly; doubles lose precision above 2^53.
   std::string_view s = strip_plus(n.Scalar());
   int base = 10;
@@ -179,7 +201,7 @@ uint64_t read_whole(const Reader& r, const YAML::Node& n, const std::string& key
     whole = static_cast<uint64_t>(*value);
   }
   if (!in_range(static_cast<double>(whole), q.range)) fail_quantity(r, key, q, n, Failure::kOutOfRange);
-  if (whole > max) fail_too_large();
+  if (whole > max || !within_bounds(static_cast<double>(whole), q)) fail_too_large();
   return whole;
 }
 
@@ -426,7 +448,12 @@ Leaf<SimConfig> compiler_choice(const char* key, Choice CompilerConfig::*member,
 const Schema<SimConfig>& config_schema() {
   using A = hw::ArchConfig;
   static const Quantity kBytes{"whole number of bytes", nullptr, true, Range::kPositive};
-  static const Quantity kGbps{"number in gigabits per second", "Gbit/s", true, Range::kPositive};
+  static const Quantity kGbps{"number in gigabits per second",
+                              "Gbit/s",
+                              true,
+                              Range::kPositive,
+                              hw::kMinBandwidthGbps,
+                              hw::kMaxBandwidthGbps};
   static const Schema<SimConfig> schema({
       arch_whole("pe.count", &A::pe_count, {"whole number of PEs", nullptr, false, Range::kPositive}),
       arch_whole("pe.clusters", &A::clusters, {"whole number of clusters", nullptr, false, Range::kPositive}),
@@ -436,7 +463,8 @@ const Schema<SimConfig>& config_schema() {
          if (read_text(r, n, k, expected) != kDataflow) r.fail(k, expected + ", got " + describe(n));
        },
        [](const SimConfig&) { return json(kDataflow); }},
-      arch_real("clock_ghz", &A::clock_ghz, {"number in gigahertz", "GHz", true, Range::kPositive}),
+      arch_real("clock_ghz", &A::clock_ghz,
+                {"number in gigahertz", "GHz", true, Range::kPositive, hw::kMinClockGhz, hw::kMaxClockGhz}),
       arch_whole("l1.bytes_per_pe", &A::l1_bytes_per_pe, kBytes),
       arch_whole("l2.bytes", &A::l2_bytes, kBytes),
       arch_whole("l2.banks", &A::l2_banks, {"whole number of banks", nullptr, false, Range::kPositive}),
@@ -449,9 +477,9 @@ const Schema<SimConfig>& config_schema() {
                  {"whole number of cycles", nullptr, true, Range::kNonNegative}),
       arch_real("dram.bandwidth_gbps", &A::dram_bandwidth_gbps, kGbps),
       arch_whole("dram.channels", &A::dram_channels,
-                 {"whole number of channels", nullptr, false, Range::kPositive}),
+                 {"whole number of channels", nullptr, false, Range::kPositive, 1, hw::kMaxDramChannels}),
       arch_real("dram.latency_ns", &A::dram_latency_ns,
-                {"number in nanoseconds", "ns", true, Range::kNonNegative}),
+                {"number in nanoseconds", "ns", true, Range::kNonNegative, 0, hw::kMaxDramLatencyNs}),
       arch_whole("dram.burst_bytes", &A::dram_burst_bytes, kBytes),
       {"datatype",
        [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
@@ -466,7 +494,8 @@ const Schema<SimConfig>& config_schema() {
        },
        [](const SimConfig& c) { return json(hw::datatype_name(c.arch.datatype)); }},
       arch_real("pwl.granularity", &A::pwl_granularity,
-                {"number", "the width of one PWL segment on the input axis", false, Range::kPositive}),
+                {"number", "the width of one PWL segment on the input axis", false, Range::kPositive,
+                 hw::kMinPwlGranularity, hw::kMaxPwlGranularity}),
       compiler_choice("compiler.fusion", &CompilerConfig::fusion, {FusionMode::kEpilogue, FusionMode::kNone},
                       fusion_mode_name),
       compiler_choice("compiler.softmax_layernorm", &CompilerConfig::row_blocking,

@@ -1,5 +1,6 @@
 #include "sw/functional/program_executor.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -309,15 +310,20 @@ struct ProgramExecutor::Impl {
   const PwlFit& fit_for(PwlFunction f) {
     auto it = fits.find(f);
     if (it != fits.end()) return it->second;
+    // Checked before fitting: past the 1-byte index, an elastic fit would hit fit_pwl's own limit.
+    const PwlSpec& s = pwl_spec(f);
+    const uint32_t segments = pwl_segments(f, pwl.granularity);
+    if (segments > kMaxSegments) {
+      throw InputError(where, "pwl.granularity",
+                       fmt::format("{} needs {} segments at {}; a 1-byte segment index allows {} (a "
+                                   "granularity of at least {:.4g})",
+                                   s.name, segments, pwl.granularity, kMaxSegments,
+                                   (s.domain_hi - s.domain_lo) / (kMaxSegments - 2)));
+    }
     PwlFitOptions o;
-    o.method = pwl_spec(f).exact ? PwlMethod::kUniform : pwl.method;
+    o.method = s.exact ? PwlMethod::kUniform : pwl.method;
     o.granularity = pwl.granularity;
     PwlFit fit = fit_pwl(f, o);
-    if (fit.segments() > kMaxSegments) {
-      throw InputError(where, "pwl granularity",
-                       std::string(pwl_spec(f).name) + " needs " + std::to_string(fit.segments()) +
-                           " segments; a 1-byte segment index allows " + std::to_string(kMaxSegments));
-    }
     // The table as stored: K and B in the datatype (int8: one scale each per table).
     std::vector<double> k = fit.slopes, b = fit.intercepts;
     const float sk = int8_scale_for(max_abs_of(k)), sb = int8_scale_for(max_abs_of(b));

@@ -1,6 +1,8 @@
 #include "sw/pwl/pwl_spec.h"
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "hw/core/input_error.h"
 
@@ -111,7 +113,15 @@ const PwlSpec& pwl_spec(PwlFunction f) {
 uint32_t pwl_inner_segments(double lo, double hi, bool exact, double granularity) {
   if (exact) return 0;
   // The 1e-9 slack keeps 8 / 0.1 at 80 segments despite rounding.
-  return static_cast<uint32_t>(std::ceil((hi - lo) / granularity - 1e-9));
+  const double n = std::ceil((hi - lo) / granularity - 1e-9);
+  // Checked before the cast: granularity 1e-300 gave 0 segments. The config's pwl.granularity
+  // bounds (hw/core/arch_config.h) keep every table far inside this.
+  if (!(n >= 0 && n <= 4294967295.0)) {
+    throw std::invalid_argument("pwl: granularity " + std::to_string(granularity) +
+                                " does not give a 32-bit segment count over [" + std::to_string(lo) + ", " +
+                                std::to_string(hi) + "]");
+  }
+  return static_cast<uint32_t>(n);
 }
 
 uint32_t pwl_segments(PwlFunction f, double granularity) {

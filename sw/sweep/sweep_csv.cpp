@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "hw/core/input_error.h"
 #include "sw/sweep/area_model.h"
@@ -29,8 +32,65 @@ std::string number(const nlohmann::json& v) {
 
 size_t column(const std::vector<std::string>& header, const std::string& name) {
   const auto it = std::find(header.begin(), header.end(), name);
-  if (it == header.end()) throw std::runtime_error("sweep CSV has no column " + name);
+  if (it == header.end()) throw std::logic_error("sweep CSV has no column " + name);
   return static_cast<size_t>(it - header.begin());
+}
+
+// The columns finalize_csv reads (task first, as nm_sweep writes it).
+const std::vector<std::string> kReadColumns = {"task",           "workload", "latency_s", "energy_j",
+                                               "area_proxy_mm2", "status",   "pareto"};
+// The figures the Pareto mark compares, in every row whose status is "ok".
+const std::vector<std::string> kParetoFigures = {"latency_s", "energy_j", "area_proxy_mm2"};
+
+// A task index as nm_sweep writes it: decimal digits only (no sign, no space, no suffix).
+std::optional<uint64_t> parse_task(const std::string& s) {
+  uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// A figure as sweep_row writes it ({:.9g} or an integer); the whole field must be the number.
+std::optional<double> parse_figure(const std::string& s) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// A field quoted for a one-line message: control bytes escaped, long values cut.
+std::string quoted(const std::string& field) {
+  constexpr size_t kMaxShown = 40;
+  std::string q = "'";
+  for (size_t i = 0; i < field.size() && i < kMaxShown; ++i) {
+    const auto c = static_cast<unsigned char>(field[i]);
+    q += c < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", c) : std::string(1, field[i]);
+  }
+  return q + (field.size() > kMaxShown ? "...'" : "'");
+}
+
+// Every row finalize_csv and --merge/--resume read is checked here, where the file and line are
+// known: the header has the columns they read, a row has the header's field count, a whole task
+// index, and numbers where the Pareto mark compares figures.
+void check_row(const std::string& path, size_t line_no, const std::vector<std::string>& header,
+               const std::string& row) {
+  const std::vector<std::string> f = split_csv_line(row);
+  if (f.size() != header.size()) {
+    throw InputError(path, fmt::format("line {}", line_no),
+                     fmt::format("expected {} fields as in the header, got {}", header.size(), f.size()));
+  }
+  const auto where = [&](size_t c) {
+    return fmt::format("line {}, column {} ({})", line_no, c + 1, header[c]);
+  };
+  const size_t task = column(header, "task");
+  if (!parse_task(f[task])) {
+    throw InputError(path, where(task), "expected a task index (a whole number), got " + quoted(f[task]));
+  }
+  if (f[column(header, "status")] != "ok") return;  // a failed run has no figures
+  for (const std::string& name : kParetoFigures) {
+    const size_t c = column(header, name);
+    if (!parse_figure(f[c])) throw InputError(path, where(c), "expected a number, got " + quoted(f[c]));
+  }
 }
 
 }  // namespace
@@ -116,19 +176,34 @@ SweepCsv read_sweep_csv(const std::string& path, bool truncate_partial) {
   const std::string text = buffer.str();
   // Only lines that end in '\n' were written whole.
   const size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
-  if (truncate_partial && complete < text.size()) std::filesystem::resize_file(path, complete);
   SweepCsv csv;
   std::istringstream lines(text.substr(0, complete));
   std::string line;
   if (!std::getline(lines, csv.header)) throw InputError(path, "header", "expected a sweep CSV header line");
-  while (std::getline(lines, line)) {
-    if (!line.empty()) csv.rows.push_back(line);
+  const std::vector<std::string> header = split_csv_line(csv.header);
+  if (header.front() != "task") {
+    throw InputError(path, "header",
+                     "expected nm_sweep's header, whose first column is task, got " + quoted(header.front()));
   }
+  for (const std::string& name : kReadColumns) {
+    if (std::find(header.begin(), header.end(), name) == header.end())
+      throw InputError(path, "header",
+                       "expected nm_sweep's header, which has a column " + name + "; it has none");
+  }
+  for (size_t line_no = 2; std::getline(lines, line); ++line_no) {
+    if (line.empty()) continue;
+    check_row(path, line_no, header, line);
+    csv.rows.push_back(line);
+  }
+  // Cut the partial line only once the file is known to be a sweep CSV.
+  if (truncate_partial && complete < text.size()) std::filesystem::resize_file(path, complete);
   return csv;
 }
 
 uint64_t row_task(const std::string& row) {
-  return std::stoull(row.substr(0, row.find(',')));
+  const std::optional<uint64_t> task = parse_task(split_csv_line(row).front());
+  if (!task) throw std::invalid_argument("sweep CSV row without a task index: " + row);
+  return *task;
 }
 
 std::string finalize_csv(const SweepCsv& csv) {
@@ -138,11 +213,24 @@ std::string finalize_csv(const SweepCsv& csv) {
                status = column(header, "status"), pareto = column(header, "pareto");
   std::vector<std::vector<std::string>> rows;
   for (const std::string& r : csv.rows) rows.push_back(split_csv_line(r));
-  std::sort(rows.begin(), rows.end(),
-            [](const auto& a, const auto& b) { return std::stoull(a[0]) < std::stoull(b[0]); });
+  // Rows come from read_sweep_csv, which checked every field read here.
+  for (const auto& r : rows) {
+    if (r.size() != header.size()) throw std::logic_error("sweep CSV row of the wrong width: " + csv_line(r));
+  }
+  auto task = [](const std::vector<std::string>& r) {
+    const std::optional<uint64_t> t = parse_task(r[0]);
+    if (!t) throw std::logic_error("sweep CSV row without a task index: " + csv_line(r));
+    return *t;
+  };
+  std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return task(a) < task(b); });
 
+  auto figure = [](const std::string& field) {
+    const std::optional<double> v = parse_figure(field);
+    if (!v) throw std::logic_error("sweep CSV figure is not a number: " + field);
+    return *v;
+  };
   auto figures = [&](const std::vector<std::string>& r) {
-    return std::array<double, 3>{std::stod(r[latency]), std::stod(r[energy]), std::stod(r[area])};
+    return std::array<double, 3>{figure(r[latency]), figure(r[energy]), figure(r[area])};
   };
   for (auto& r : rows) {
     if (r[status] != "ok") {

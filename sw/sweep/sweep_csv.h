@@ -30,8 +30,12 @@ struct SweepCsv {
   std::vector<std::string> rows;  // complete lines, without '\n'
 };
 
-// Reads `path`; with `truncate_partial`, also cuts a trailing partial line from the file.
+// Reads `path`; with `truncate_partial`, also cuts a trailing partial line from the file (only
+// once the rest has been read without error). Every complete row is checked: the header's field
+// count, a whole task index, and numbers in the figures the Pareto mark compares of "ok" rows;
+// anything else throws nm::InputError naming the file, the line and the column.
 SweepCsv read_sweep_csv(const std::string& path, bool truncate_partial);
+// The task index of a row read_sweep_csv accepted.
 uint64_t row_task(const std::string& row);
 
 // The finished file's text: header, rows sorted by task, Pareto column filled.

@@ -1,8 +1,13 @@
 #include "sw/sweep/sweep_spec.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
+#include <set>
+#include <stdexcept>
 
 #include "hw/core/input_error.h"
 #include "sw/config/config_loader.h"
@@ -12,7 +17,12 @@ namespace nm::sw {
 
 size_t SweepSpec::point_count() const {
   size_t n = 1;
-  for (const SweepAxis& a : axes) n *= a.values.size();
+  for (const SweepAxis& a : axes) {
+    // load_sweep_spec caps the product at kMaxSweepPoints; a spec built otherwise must not wrap.
+    if (!a.values.empty() && n > std::numeric_limits<size_t>::max() / a.values.size())
+      throw std::overflow_error("sweep point count overflows size_t");
+    n *= a.values.size();
+  }
   return axes.empty() ? 0 : n;
 }
 
@@ -45,11 +55,16 @@ const WorkloadAxis* workload_axis(const std::string& key) {
   return nullptr;
 }
 
+// The same rules as nm_sim's --seq-len (a base-10 integer) and --width/--depth (cli_options.cpp).
 bool valid_workload_value(const WorkloadAxis& axis, const std::string& v) {
+  errno = 0;
   char* end = nullptr;
+  if (axis.integer) {
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    return errno == 0 && end != v.c_str() && *end == '\0' && n > 0;
+  }
   const double x = std::strtod(v.c_str(), &end);
-  if (end == v.c_str() || *end != '\0' || !(x > 0)) return false;
-  return axis.integer ? x == static_cast<double>(static_cast<long long>(x)) : x <= 64;
+  return errno == 0 && end != v.c_str() && *end == '\0' && x > 0 && x <= 64;
 }
 
 }  // namespace
@@ -73,8 +88,14 @@ SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::stri
   if (!root.IsMap()) throw InputError(path, "top level", "expected a mapping with keys base_config, axes");
   SweepSpec spec;
   spec.file = path;
+  std::set<std::string> keys;  // yaml-cpp keeps duplicate keys; a repeat is a mistake
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
+    if (!kv.first.IsScalar()) {
+      throw InputError(path, "top level",
+                       "expected plain key names (base_config, axes), got " + yaml_text::describe(kv.first));
+    }
+    const std::string key = kv.first.Scalar();
+    if (!keys.insert(key).second) throw InputError(path, key, "duplicate key");
     if (key == "base_config") {
       if (!kv.second.IsScalar()) throw InputError(path, key, "expected a path to a config file");
       // Relative to the sweep file, like a config's energy_table.
@@ -88,9 +109,16 @@ SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::stri
             "expected a mapping of config keys to lists of values, got " + yaml_text::describe(kv.second));
       }
       for (const auto& axis : kv.second) {
+        if (!axis.first.IsScalar()) {
+          throw InputError(path, key,
+                           "expected config keys as plain names, got " + yaml_text::describe(axis.first));
+        }
         SweepAxis a;
-        a.key = axis.first.as<std::string>();
+        a.key = axis.first.Scalar();
         const std::string where = yaml_text::join_key("axes", a.key);
+        for (const SweepAxis& earlier : spec.axes) {
+          if (earlier.key == a.key) throw InputError(path, where, "duplicate key");
+        }
         if (!axis.second.IsSequence() || axis.second.size() == 0) {
           throw InputError(path, where,
                            "expected a non-empty list of values, got " + yaml_text::describe(axis.second));
@@ -107,6 +135,15 @@ SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::stri
     }
   }
   if (spec.axes.empty()) throw InputError(path, "axes", "expected at least one axis");
+  // Before anything else is built: axes multiply (10 axes of 100 values are 10^20 points).
+  double points = 1;  // exact far beyond the cap; only compared and printed
+  for (const SweepAxis& a : spec.axes) points *= static_cast<double>(a.values.size());
+  if (points > static_cast<double>(kMaxSweepPoints)) {
+    throw InputError(
+        path, "axes",
+        fmt::format("expected at most {} points (the product of the axes' value counts), got {:.6g}",
+                    kMaxSweepPoints, points));
+  }
   if (base_config_override) spec.base_config = *base_config_override;
 
   // Check every value against the config's own rules now, not one failed point at a time.

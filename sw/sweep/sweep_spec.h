@@ -6,13 +6,22 @@
 // nm_sim as --width, --depth, --seq-len. Axes keep the file's order; points enumerate the cartesian product
 // with the first axis slowest. Every axis key and value is checked up front by applying it to the base config
 // (same keys and checks as --set), so a bad sweep file fails before any point runs, with an
-// InputError naming the sweep file and the key.
+// InputError naming the sweep file and the key. Keys must be distinct, and the point count is capped
+// (kMaxSweepPoints).
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace nm::sw {
+
+// The most points a sweep file may define (the product of its axes' value counts), and the most
+// tasks (points x workloads) nm_sweep runs: a million nm_sim runs is days of cluster time, far
+// beyond any study, while a typo (an extra axis, a long list) can multiply into 10^20 points
+// that would exhaust memory before the first run. Checked before any task is built.
+inline constexpr size_t kMaxSweepPoints = 1000000;
+inline constexpr size_t kMaxSweepTasks = 1000000;
 
 struct SweepAxis {
   std::string key;                  // config key path, e.g. "l2.bytes"

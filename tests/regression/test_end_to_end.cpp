@@ -268,7 +268,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"negative", "--workload gcn --set dram.bandwidth_gbps=-32", "dram.bandwidth_gbps"},
         BadInput{"tiny_l1", "--workload gcn --set l1.bytes_per_pe=8", "l1.bytes_per_pe"},
         BadInput{"datatype", "--workload gcn --datatype int4", "--datatype"},
-        BadInput{"unknown_flag", "--workload gcn --fast", "--fast"}),
+        BadInput{"unknown_flag", "--workload gcn --fast", "--fast"},
+        // Physically absurd values: out of the documented range, not a silent wrong result.
+        BadInput{"fast_clock", "--workload gcn --set clock_ghz=1e30", "clock_ghz"},
+        BadInput{"slow_clock", "--workload gcn --set clock_ghz=1e-30", "clock_ghz"},
+        BadInput{"tiny_bandwidth", "--workload gcn --set dram.bandwidth_gbps=1e-300", "dram.bandwidth_gbps"},
+        BadInput{"huge_noc", "--workload gcn --set noc.bandwidth_gbps=1e300", "noc.bandwidth_gbps"},
+        BadInput{"long_latency", "--workload gcn --set dram.latency_ns=1e30", "dram.latency_ns"},
+        BadInput{"max_channels", "--workload gcn --set dram.channels=4294967295", "dram.channels"},
+        BadInput{"many_channels", "--workload gcn --set dram.channels=100000", "dram.channels"},
+        BadInput{"fine_pwl", "--workload gcn --set pwl.granularity=1e-300", "pwl.granularity"},
+        BadInput{"file_clock", "--workload gcn --config {config}", "clock_ghz",
+                 "energy_table: 45nm\nclock_ghz: 1e30\n"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.label); });
 
 }  // namespace

@@ -125,8 +125,13 @@ TEST_F(FunctionalCli, FusionDoesNotChangeANumber) {
 }
 
 TEST_F(FunctionalCli, BadInputIsOneErrorLine) {
-  const std::array<std::pair<const char*, const char*>, 5> cases{{
+  const std::array<std::pair<const char*, const char*>, 8> cases{{
       {"--workload gcn --seed 3", "--seed"},
+      // Tables past the fitter's limits: the config's granularity bound, and the 1-byte
+      // segment index of an elastic fit (gelu needs 802 segments at 0.01).
+      {"--workload tiny_mlp --functional --set pwl.granularity=0.0001", "pwl.granularity"},
+      {"--workload tiny_mlp --functional --set pwl.granularity=1e-300", "pwl.granularity"},
+      {"--workload tiny_mlp --functional --pwl-method elastic --set pwl.granularity=0.01", "granularity"},
       {"--workload gcn --functional --samples 0", "--samples"},
       {"--workload gcn --functional --pwl-method cubic", "--pwl-method"},
       {"--workload gcn --functional --weights /nonexistent/w.json", "/nonexistent/w.json"},

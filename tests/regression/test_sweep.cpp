@@ -6,6 +6,7 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -207,6 +208,171 @@ TEST(Sweep, RejectsBadInputWithOneLine) {
   r = sweep("--sweep " + spec.string() + " --workloads resnet51 --out " + (scratch() / "w.csv").string());
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("resnet51"), std::string::npos) << r.err;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malformed sweep CSVs (--merge and --resume): one error line naming the file and the line, status
+// 2, and the files left as they were.
+
+// The header nm_sweep writes for kSmallSweep's axes, and a finished row of it with `latency`.
+std::string small_header() {
+  nm::sw::SweepSpec spec;
+  spec.axes = {{"dram.bandwidth_gbps", {"32", "64", "128"}}, {"l2.bytes", {"524288", "1048576"}}};
+  return nm::sw::csv_line(nm::sw::sweep_header(spec));
+}
+
+std::string small_row(const std::string& task, const std::string& latency) {
+  std::vector<std::string> f = nm::sw::split_csv_line(small_header());
+  for (std::string& v : f) v = "1";
+  f[0] = task;
+  f[2] = "gcn";
+  f[5] = latency;  // latency_s follows task, point, workload and the two axes
+  f[f.size() - 2] = "ok";
+  f.back() = "";
+  return nm::sw::csv_line(f);
+}
+
+void expect_one_error_line(const Result& r, const std::vector<std::string>& parts) {
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  for (const std::string& p : parts) EXPECT_NE(r.err.find(p), std::string::npos) << p << " in " << r.err;
+}
+
+TEST(Sweep, MergeRejectsMalformedCsvWithFileAndLine) {
+  ASSERT_EQ(nm::sw::split_csv_line(small_header())[5], "latency_s");
+  const fs::path good = write_sweep("good_part.csv", small_header() + "\n" + small_row("0", "0.5") + "\n");
+  struct Case {
+    const char* name;
+    std::string text;
+    std::vector<std::string> parts;
+  };
+  const std::vector<Case> cases = {
+      {"short_row.csv",
+       small_header() + "\n" + small_row("1", "0.5") + "\n2,0,gcn\n",
+       {"short_row.csv", "line 3", "fields"}},
+      {"long_row.csv",
+       small_header() + "\n" + small_row("1", "0.5") + ",extra\n",
+       {"long_row.csv", "line 2", "fields"}},
+      {"bad_latency.csv",
+       small_header() + "\n" + small_row("1", "fast") + "\n",
+       {"bad_latency.csv", "line 2", "column 6", "latency_s", "'fast'"}},
+      {"huge_latency.csv",
+       small_header() + "\n" + small_row("1", "1e999") + "\n",
+       {"huge_latency.csv", "line 2", "latency_s", "'1e999'"}},
+      {"bad_task.csv",
+       small_header() + "\n" + small_row("x1", "0.5") + "\n",
+       {"bad_task.csv", "line 2", "column 1", "task", "'x1'"}},
+      {"huge_task.csv",
+       small_header() + "\n" + small_row("99999999999999999999999", "0.5") + "\n",
+       {"huge_task.csv", "line 2", "task"}},
+      {"negative_task.csv",
+       small_header() + "\n" + small_row("-1", "0.5") + "\n",
+       {"negative_task.csv", "line 2", "task", "'-1'"}},
+      {"no_task.csv", "a,b\n1,2\n", {"no_task.csv", "header", "task", "'a'"}},
+      {"no_latency.csv", "task,workload\n1,gcn\n", {"no_latency.csv", "header", "latency_s"}},
+  };
+  for (const Case& c : cases) {
+    const fs::path bad = write_sweep(c.name, c.text), out = scratch() / "merged_bad.csv";
+    std::ofstream(out) << "keep me\n";
+    const Result r = sweep("--merge " + out.string() + " " + good.string() + " " + bad.string());
+    expect_one_error_line(r, c.parts);
+    EXPECT_EQ(read_text(out), "keep me\n") << c.name;  // an existing output is left alone
+    EXPECT_EQ(read_text(bad), c.text) << c.name;
+  }
+}
+
+TEST(Sweep, ResumeRejectsMalformedCsvAndLeavesItAsItWas) {
+  const fs::path spec = write_sweep("resume_bad.yaml", kSmallSweep);
+  // A short row, and a last line cut mid-write that --resume would normally drop.
+  const std::string short_row = small_header() + "\n" + small_row("0", "0.5") + "\n3,1\n7,3,gc";
+  const std::string bad_number = small_header() + "\n" + small_row("0", "0.5e") + "\n";
+  for (const std::string& text : {short_row, bad_number}) {
+    const fs::path out = write_sweep("resume_bad.csv", text);
+    const Result r =
+        sweep("--sweep " + spec.string() + " --workloads gcn,tiny_mlp --out " + out.string() + " --resume");
+    expect_one_error_line(r, {"resume_bad.csv", "line "});
+    EXPECT_EQ(read_text(out), text);
+  }
+  // A task this sweep does not have (12 tasks: 0 .. 11).
+  const std::string foreign = small_header() + "\n" + small_row("99", "0.5") + "\n";
+  const fs::path out = write_sweep("resume_bad.csv", foreign);
+  expect_one_error_line(
+      sweep("--sweep " + spec.string() + " --workloads gcn,tiny_mlp --out " + out.string() + " --resume"),
+      {"resume_bad.csv", "task 99", "below 12"});
+  EXPECT_EQ(read_text(out), foreign);
+  // Another sweep's file (other axes) is not cut either, nor a file that is no sweep CSV.
+  nm::sw::SweepSpec other_spec;
+  other_spec.axes = {{"l2.bytes", {"524288"}}};
+  const std::string other_sweep = nm::sw::csv_line(nm::sw::sweep_header(other_spec)) + "\n0,0,gc";
+  for (const std::string& text : {other_sweep, std::string("a,b\n1,2\n3,")}) {
+    const fs::path other = write_sweep("resume_other.csv", text);
+    expect_one_error_line(
+        sweep("--sweep " + spec.string() + " --workloads gcn --out " + other.string() + " --resume"),
+        {"resume_other.csv", "header"});
+    EXPECT_EQ(read_text(other), text);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malformed sweep files: one error line naming the file and the key, before any point runs.
+
+TEST(Sweep, RejectsNonScalarAndDuplicateKeys) {
+  struct Case {
+    const char* name;
+    const char* text;
+    std::vector<std::string> parts;
+  };
+  const std::vector<Case> cases = {
+      {"list_key.yaml", "axes:\n  ? [pe.count, l2.bytes]\n  : [1024]\n", {"list_key.yaml", "axes", "a list"}},
+      {"map_key.yaml", "? {axes: 1}\n: 2\n", {"map_key.yaml", "top level", "a mapping"}},
+      {"dup_axis.yaml",
+       "axes:\n  pe.count: [1024]\n  pe.count: [512]\n",
+       {"dup_axis.yaml", "axes.pe.count", "duplicate"}},
+      {"dup_axes.yaml",
+       "axes:\n  pe.count: [1024]\naxes:\n  l2.bytes: [524288]\n",
+       {"dup_axes.yaml", "axes", "duplicate"}},
+      {"dup_base.yaml",
+       "base_config: a.yaml\nbase_config: b.yaml\naxes:\n  pe.count: [1024]\n",
+       {"dup_base.yaml", "base_config", "duplicate"}},
+      // nm_sim's --seq-len takes a base-10 integer only; 1e3 used to pass here and fail every point.
+      {"seq_len.yaml", "axes:\n  workload.seq_len: [1e3]\n", {"seq_len.yaml", "workload.seq_len", "'1e3'"}},
+  };
+  for (const Case& c : cases) {
+    const fs::path spec = write_sweep(c.name, c.text), out = scratch() / "keys.csv";
+    const Result r = sweep("--sweep " + spec.string() + " --workloads gcn --out " + out.string());
+    expect_one_error_line(r, c.parts);
+    EXPECT_FALSE(fs::exists(out)) << c.name;
+  }
+}
+
+// 10 axes of 100 values: 10^20 points overflow a 64-bit count. Refused at once, before any task.
+TEST(Sweep, RefusesAbsurdPointCountsAtOnce) {
+  std::string text = "axes:\n";
+  for (const char* key :
+       {"pe.count", "pe.clusters", "clock_ghz", "l1.bytes_per_pe", "l2.bytes", "l2.banks",
+        "l2.bank_bytes_per_cycle", "noc.bandwidth_gbps", "dram.bandwidth_gbps", "dram.latency_ns"}) {
+    text += std::string("  ") + key + ": [";
+    for (int v = 1; v <= 100; ++v) text += (v > 1 ? ", " : "") + std::to_string(v);
+    text += "]\n";
+  }
+  const fs::path spec = write_sweep("huge.yaml", text), out = scratch() / "huge.csv";
+  const auto start = std::chrono::steady_clock::now();
+  Result r = sweep("--sweep " + spec.string() + " --workloads gcn --out " + out.string());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  expect_one_error_line(r, {"huge.yaml", "axes", "1000000 points"});
+  EXPECT_FALSE(fs::exists(out));
+
+  // 1,000 points on 1,001 workloads is over the task cap as well (the workloads may repeat).
+  std::string points = "axes:\n  dram.latency_ns: [";
+  for (int v = 0; v < 1000; ++v) points += (v > 0 ? ", " : "") + std::to_string(v);
+  points += "]\n";
+  const fs::path thousand = write_sweep("thousand.yaml", points);
+  std::string workloads = "gcn";
+  for (int i = 0; i < 1000; ++i) workloads += ",gcn";
+  r = sweep("--sweep " + thousand.string() + " --workloads " + workloads + " --out " + out.string());
+  expect_one_error_line(r, {"--workloads", "1000000 tasks"});
+  EXPECT_FALSE(fs::exists(out));
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // ctest runs every TEST in its own process.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <stdexcept>
+
 #include "hw/core/arch_config.h"
 #include "hw/tlm/dram_channel.h"
 #include "hw/tlm/l2_buffer.h"
@@ -13,6 +16,17 @@ namespace {
 
 using sc_core::SC_NS;
 using sc_core::sc_time;
+
+// Cycles beyond SystemC's time range (2^64 ps) and times beyond a cycle count throw instead of
+// casting out of range (clock_ghz=1e30 used to give every run latency 0).
+TEST(ClockDomain, ConversionsOutOfRangeThrow) {
+  const hw::ClockDomain slow(0.01);  // 100 ns per cycle
+  EXPECT_EQ(slow.to_time(3), sc_time(300, SC_NS));
+  EXPECT_EQ(slow.to_cycles(sc_time(300, SC_NS)), 3u);
+  EXPECT_THROW(slow.to_time(uint64_t{1} << 60), std::overflow_error);
+  const hw::ClockDomain absurd(1e30);  // 1e-27 ps per cycle
+  EXPECT_THROW(absurd.to_cycles(sc_time(1, SC_NS)), std::overflow_error);
+}
 
 TEST(DramChannel, ReadCompletesAfterLatencyPlusTransfer) {
   // 32 Gbps at 1 GHz = 4 B/cycle; 256 B take 64 cycles, plus 50 cycles of latency.

@@ -324,6 +324,36 @@ TEST(ConfigOverride, Errors) {
   expect_same_arch(c.arch, builtin_default_config().arch);
 }
 
+// Values a design-space study never reaches but that break the model (a period outside SystemC's
+// time range, float-to-integer casts out of range, 10^5 SystemC modules, 10^16 PWL segments).
+TEST(ConfigOverride, PhysicalBoundsNameTheKeyAndTheRange) {
+  SimConfig c = builtin_default_config();
+  for (const char* bad :
+       {"clock_ghz=1e30", "clock_ghz=1e-30", "clock_ghz=0.001", "clock_ghz=101", "dram.bandwidth_gbps=1e-300",
+        "dram.bandwidth_gbps=0.01", "dram.bandwidth_gbps=1e300", "noc.bandwidth_gbps=1e-300",
+        "noc.bandwidth_gbps=2e6", "dram.latency_ns=1e30", "dram.latency_ns=1000001",
+        "dram.channels=4294967295", "dram.channels=100000", "dram.channels=1025", "pwl.granularity=1e-4",
+        "pwl.granularity=1e-300", "pwl.granularity=1e300", "pwl.granularity=65"}) {
+    const std::string key = std::string(bad).substr(0, std::string(bad).find('='));
+    expect_input_error([&] { apply_override(c, bad); }, {"--set: " + key + ": expected", "between"});
+  }
+  expect_same_arch(c.arch, builtin_default_config().arch);
+  // The bounds themselves are accepted.
+  for (const char* edge :
+       {"clock_ghz=0.01", "clock_ghz=100", "dram.bandwidth_gbps=0.1", "dram.bandwidth_gbps=1e6",
+        "noc.bandwidth_gbps=0.1", "noc.bandwidth_gbps=1e6", "dram.latency_ns=0", "dram.latency_ns=1e6",
+        "dram.channels=1024", "pwl.granularity=0.001", "pwl.granularity=64"}) {
+    SimConfig ok = builtin_default_config();
+    EXPECT_NO_THROW(apply_override(ok, edge)) << edge;
+    EXPECT_NO_THROW(validate_or_throw(ok)) << edge;
+  }
+}
+
+TEST_F(ConfigFile, PhysicalBounds) {
+  expect_config_error("clock_ghz: 1e30\nenergy_table: 45nm\n", {"clock_ghz: expected", "between"});
+  expect_config_error("dram:\n  channels: 100000\nenergy_table: 45nm\n", {"dram.channels: expected", "1024"});
+}
+
 TEST(ConfigOverride, CrossKeyChecksRunInValidate) {
   SimConfig c = builtin_default_config();
   apply_override(c, "pe.clusters=7");  // each value is fine alone; the combination is not

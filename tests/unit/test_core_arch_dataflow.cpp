@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -101,6 +103,47 @@ TEST(CoreArchConfig, ValidateListsEveryProblemWithItsKey) {
   EXPECT_TRUE(contains(problems, "dram.channels:"));
   EXPECT_TRUE(contains(problems, "l2.activation_fraction:"));
   EXPECT_TRUE(contains(problems, "pwl.granularity:"));
+}
+
+// The documented physical bounds hold for configs built in code too, not only for loaded files.
+TEST(CoreArchConfig, ValidateRejectsValuesOutOfPhysicalRange) {
+  const auto one_problem = [](ArchConfig a, const char* key) {
+    const auto problems = validate(a);
+    EXPECT_EQ(problems.size(), 1u) << key;
+    EXPECT_TRUE(contains(problems, key)) << key;
+  };
+  for (double ghz : {1e30, 1e-30, std::nan("")}) {
+    ArchConfig a;
+    a.clock_ghz = ghz;
+    one_problem(a, "clock_ghz:");
+  }
+  for (double gbps : {1e-300, 1e300}) {
+    ArchConfig a;
+    a.dram_bandwidth_gbps = gbps;
+    one_problem(a, "dram.bandwidth_gbps:");
+    a = ArchConfig{};
+    a.noc_bandwidth_gbps = gbps;
+    one_problem(a, "noc.bandwidth_gbps:");
+  }
+  ArchConfig a;
+  a.dram_latency_ns = 1e30;
+  one_problem(a, "dram.latency_ns:");
+  a = ArchConfig{};
+  a.dram_channels = 100000;
+  one_problem(a, "dram.channels:");
+  a = ArchConfig{};
+  a.pwl_granularity = 1e-300;
+  one_problem(a, "pwl.granularity:");
+}
+
+// Conversions of an unvalidated config check their range instead of casting out of it.
+TEST(CoreArchConfig, LatencyCyclesNeverWrap) {
+  ArchConfig a;
+  a.dram_latency_ns = 1e30;
+  EXPECT_THROW(a.dram_latency_cycles(), std::overflow_error);
+  a.dram_latency_ns = 1e6;
+  a.clock_ghz = 100;
+  EXPECT_EQ(a.dram_latency_cycles(), 100000000u);
 }
 
 TEST(CoreArchConfig, ValidateClustersMustDividePeCount) {

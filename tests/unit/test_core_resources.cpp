@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <random>
+#include <stdexcept>
 
 #include "hw/core/arch_config.h"
 #include "hw/core/bandwidth_resource.h"
@@ -32,6 +33,14 @@ TEST(CoreBandwidthResource, OccupancyRoundsUp) {
   EXPECT_EQ(r.occupancy_cycles(6), 3u);
   EXPECT_EQ(r.occupancy_cycles(1), 1u);
   EXPECT_EQ(r.occupancy_cycles(0), 0u);
+}
+
+// A rate so low that the occupancy leaves uint64 is an error, not an undefined cast (which
+// made dram.bandwidth_gbps=1e-300 run faster than the default).
+TEST(CoreBandwidthResource, OccupancyBeyondUint64Throws) {
+  EXPECT_THROW(BandwidthResource(1e-300, 0).occupancy_cycles(1), std::overflow_error);
+  EXPECT_THROW(BandwidthResource(1.0 / 1024, 0).occupancy_cycles(uint64_t{1} << 60), std::overflow_error);
+  EXPECT_EQ(BandwidthResource(1.0 / 1024, 0).occupancy_cycles(uint64_t{1} << 40), uint64_t{1} << 50);
 }
 
 TEST(CoreBandwidthResource, ZeroBytesCostOnlyLatency) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "hw/core/input_error.h"
@@ -273,6 +274,29 @@ TEST(PwlFit, RejectsBadOptions) {
   EXPECT_THROW(fit_pwl(PwlFunction::kGelu, o), std::invalid_argument);
   EXPECT_THROW(pwl_function_by_name("softplus", "command line", "--function"), InputError);
   EXPECT_EQ(pwl_function_by_name("silu", "x", "y"), PwlFunction::kSilu);
+}
+
+// A granularity whose segment count leaves uint32 is refused, not cast (1e-300 gave 0 segments).
+TEST(PwlSpec, SegmentCountsNeverWrap) {
+  EXPECT_THROW(pwl_inner_segments(-8, 8, false, 1e-300), std::invalid_argument);
+  EXPECT_THROW(pwl_segments(PwlFunction::kSilu, 1e-300), std::invalid_argument);
+  EXPECT_EQ(pwl_inner_segments(-8, 8, false, 0.5), 32u);
+}
+
+// The config's pwl.granularity range [0.001, 64] (hw/core/arch_config.h) gives every function at
+// least one inner segment and a uniform table the fitter accepts.
+TEST(PwlSpec, ConfigGranularityRangeFitsEveryTable) {
+  for (PwlFunction f : pwl_fit_functions()) {
+    const PwlSpec& s = pwl_spec(f);
+    EXPECT_LE(pwl_inner_segments(s.domain_lo, s.domain_hi, s.exact, 0.001), kMaxUniformInnerSegments)
+        << s.name;
+    if (!s.exact) {
+      EXPECT_GE(pwl_inner_segments(s.domain_lo, s.domain_hi, s.exact, 64), 1u) << s.name;
+    }
+    PwlFitOptions o;
+    o.granularity = 0.001;
+    EXPECT_NO_THROW(fit_pwl(f, o)) << s.name;
+  }
 }
 
 TEST(PwlSpec, ReferenceFunctions) {
