@@ -52,7 +52,7 @@ plot for [w in workloads] file(w, "l2") using 1:2 smooth unique with linespoints
 
 set output "$out/pareto.png"
 set terminal pngcairo size 1200,500 font ',10' noenhanced
-set multiplot layout 1, words(workloads) title "Energy vs latency of every point; Pareto-optimal points (latency, energy, area proxy) in red"
+set multiplot layout 1, words(workloads) title "Energy vs latency of every point; Pareto-optimal points (latency, energy, area) in red"
 unset logscale
 set format x '%.5g'; set xtics rotate by -45
 set xlabel 'latency (ms)'; set ylabel 'energy (mJ)'

@@ -63,6 +63,9 @@ std::vector<std::string> validate(const ArchConfig& c) {
           fmt::format("clock_ghz: expected a frequency between {} and {} GHz, got {}", kMinClockGhz,
                       kMaxClockGhz, c.clock_ghz));
   require(c.l1_bytes_per_pe > 0, "l1.bytes_per_pe: expected a positive size in bytes");
+  require(c.l1_port_bits >= 8 && c.l1_port_bits <= 1024 && c.l1_port_bits % 8 == 0,
+          fmt::format("l1.port_bits: expected a whole number of bytes in bits, 8 to 1024, got {}",
+                      c.l1_port_bits));
   require(c.l2_bytes > 0, "l2.bytes: expected a positive size in bytes");
   require(c.l2_banks > 0, "l2.banks: expected a positive integer");
   require(c.l2_bank_bytes_per_cycle > 0, "l2.bank_bytes_per_cycle: expected a positive integer");

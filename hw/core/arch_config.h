@@ -49,10 +49,11 @@ struct ArchConfig {
   double clock_ghz = 1.0;
 
   uint64_t l1_bytes_per_pe = 4096;
+  uint32_t l1_port_bits = 64;  // bits per L1 access (the SRAM model prices an access of this width)
 
   uint64_t l2_bytes = 1u << 20;
   uint32_t l2_banks = 16;
-  uint32_t l2_bank_bytes_per_cycle = 16;  // each bank reads or writes this much per cycle
+  uint32_t l2_bank_bytes_per_cycle = 16;  // each bank reads or writes this much per cycle (its port)
   // Share of L2 that holds activations passed between kernels; the rest stages DMA tiles.
   double l2_activation_fraction = 0.5;
 

@@ -1,11 +1,38 @@
 #include "hw/core/energy.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace nm::hw {
 
 namespace {
 constexpr double kPicoJoule = 1e-12;
 constexpr double kMilliWatt = 1e-3;
 }  // namespace
+
+SramPricing price_srams(const ArchConfig& arch, SramCells cells) {
+  SramPricing p;
+  p.l1 = {arch.l1_bytes_per_pe, arch.l1_port_bits, 1};
+  // An L2 bank's port is what it moves per cycle.
+  const uint64_t l2_port_bits = std::min<uint64_t>(uint64_t{arch.l2_bank_bytes_per_cycle} * 8, UINT32_MAX);
+  p.l2 = {arch.l2_bytes, static_cast<uint32_t>(l2_port_bits), arch.l2_banks};
+  p.l1_figures = sram_figures(p.l1, cells);
+  p.l2_figures = sram_figures(p.l2, cells);
+  return p;
+}
+
+EnergyTable with_sram_figures(const EnergyTable& table, const ArchConfig& arch) {
+  if (table.sram_cells == SramCells::kFixed) return table;
+  const SramPricing p = price_srams(arch, table.sram_cells);
+  EnergyTable t = table;
+  t.l1_read_pj_per_byte = p.l1_figures.read_pj_per_byte(p.l1.port_bits);
+  t.l1_write_pj_per_byte = p.l1_figures.write_pj_per_byte(p.l1.port_bits);
+  t.l2_read_pj_per_byte = p.l2_figures.read_pj_per_byte(p.l2.port_bits);
+  t.l2_write_pj_per_byte = p.l2_figures.write_pj_per_byte(p.l2.port_bits);
+  t.leakage_l1_mw_per_kib = p.l1_figures.leakage_mw / (static_cast<double>(p.l1.bytes) / 1024.0);
+  t.leakage_l2_mw_per_kib = p.l2_figures.leakage_mw / (static_cast<double>(p.l2.bytes) / 1024.0);
+  return t;
+}
 
 double static_power_w(const EnergyTable& t, const ArchConfig& arch) {
   const double l1_kib = static_cast<double>(arch.l1_bytes_per_pe) * arch.pe_count / 1024.0;

@@ -8,12 +8,16 @@
 
 #include "hw/core/action_counts.h"
 #include "hw/core/arch_config.h"
+#include "hw/core/sram_model.h"
 
 namespace nm::hw {
 
 struct EnergyTable {
   std::string name = "45nm";
   double technology_nm = 45;
+  // kFixed: the l1/l2 per-byte and per-KiB figures below as given, whatever the sizes. Otherwise
+  // they are filled per configuration from the CACTI model (sram_model.h) by with_sram_figures().
+  SramCells sram_cells = SramCells::kFixed;
   double mac_int8_pj = 0;
   double mac_fp16_pj = 0;
   double l1_read_pj_per_byte = 0;
@@ -39,6 +43,18 @@ struct EnergyBreakdown {
     return *this;
   }
 };
+
+// The L1 (one per PE) and L2 as the SRAM model prices them for a configuration.
+struct SramPricing {
+  SramGeometry l1, l2;
+  SramFigures l1_figures, l2_figures;  // l1: one PE's L1
+};
+SramPricing price_srams(const ArchConfig& arch, SramCells cells);
+
+// The table with its L1/L2 per-byte energies and per-KiB leakage taken from the SRAM model at
+// this configuration (l1.bytes_per_pe and l1.port_bits; l2.bytes, l2.banks and l2.port_bits);
+// a kFixed table is returned unchanged.
+EnergyTable with_sram_figures(const EnergyTable& table, const ArchConfig& arch);
 
 // Leakage of the whole accelerator at this configuration, in watts.
 double static_power_w(const EnergyTable& table, const ArchConfig& arch);

@@ -8,6 +8,9 @@
 #include <memory>
 #include <sstream>
 #include <systemc>
+#include <tuple>
+
+#include <fmt/format.h>
 
 #include "hw/core/input_error.h"
 #include "sw/cli/cli_options.h"
@@ -191,6 +194,18 @@ int run(const std::vector<std::string>& args) {
     functional->prepare();
   }
   const RunResult result = run_simulation(program, config, functional.get());
+  if (result.sram) {
+    for (const auto& [key, geometry, figures] :
+         {std::tuple{"l1", result.sram->l1, result.sram->l1_figures},
+          std::tuple{"l2", result.sram->l2, result.sram->l2_figures}}) {
+      if (!figures.extrapolated) continue;
+      std::cerr << fmt::format(
+          "warning: {}: {} B, {}-bit port, {} banks lies outside the CACTI runs (512 B to 1 MiB, 8 to 512 "
+          "bit, "
+          "up to 16 banks); its energy, leakage and area are extrapolated\n",
+          key, geometry.bytes, geometry.port_bits, geometry.banks);
+    }
+  }
   write_summary(std::cout, result, options.verbose);
   if (options.json_path) write_file_atomically(*options.json_path, run_to_json(result).dump(2) + "\n");
   if (options.csv_path) {

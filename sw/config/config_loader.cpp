@@ -1,7 +1,7 @@
 // Config and energy-table YAML loaders.
 //
 // Config files (configs/pe1024.yaml is the reference) use the keys pe.{count, clusters, dataflow},
-// clock_ghz, l1.bytes_per_pe, l2.{bytes, banks, bank_bytes_per_cycle, activation_fraction},
+// clock_ghz, l1.{bytes_per_pe, port_bits}, l2.{bytes, banks, bank_bytes_per_cycle, activation_fraction},
 // noc.{bandwidth_gbps, router_latency_cycles}, dram.{bandwidth_gbps, channels, latency_ns,
 // burst_bytes}, datatype, pwl.granularity, compiler.{fusion, softmax_layernorm, pooling, schedule},
 // mapper.{objective, latency_tolerance} and energy_table.
@@ -324,6 +324,22 @@ const Schema<hw::EnergyTable>& energy_schema() {
   static const Quantity kChannel{"number in milliwatts per channel", "mW", true, Range::kNonNegative};
   static const Schema<T> schema({
       energy_figure("technology_nm", &T::technology_nm, kNm),
+      {"sram",
+       [](T& t, const YAML::Node& n, const Reader& r, const std::string& k) {
+         const std::string expected =
+             "expected cacti7_lop, cacti7_hp (SRAM figures by size from CACTI 7.0) or fixed (the table's "
+             "l1/l2 figures)";
+         const std::string value = read_text(r, n, k, expected);
+         for (hw::SramCells cells :
+              {hw::SramCells::kCactiLop, hw::SramCells::kCactiHp, hw::SramCells::kFixed}) {
+           if (value == hw::sram_cells_name(cells)) {
+             t.sram_cells = cells;
+             return;
+           }
+         }
+         r.fail(k, expected + ", got " + describe(n));
+       },
+       [](const T& t) { return json(hw::sram_cells_name(t.sram_cells)); }},
       energy_figure("mac_pj.int8", &T::mac_int8_pj, kPerMac),
       energy_figure("mac_pj.fp16", &T::mac_fp16_pj, kPerMac),
       energy_figure("l1_pj_per_byte.read", &T::l1_read_pj_per_byte, kPerByte),
@@ -364,8 +380,22 @@ hw::EnergyTable parse_energy_table(const std::string& text, const std::string& w
   table.name = name;
   std::set<std::string> seen;
   energy_schema().overlay(table, parse_yaml(text, where), "", r, seen);
+  // The SRAM figures come from the table (sram: fixed) or from the CACTI model, never both.
+  static const std::set<std::string> kSramKeys = {"l1_pj_per_byte.read",   "l1_pj_per_byte.write",
+                                                  "l2_pj_per_byte.read",   "l2_pj_per_byte.write",
+                                                  "leakage_mw.l1_per_kib", "leakage_mw.l2_per_kib"};
+  if (seen.count("sram") == 0) {
+    r.fail("sram", "required key is missing; expected cacti7_lop, cacti7_hp or fixed");
+  }
+  const bool fixed = table.sram_cells == hw::SramCells::kFixed;
   for (const std::string& key : energy_schema().keys_under("")) {
-    if (seen.count(key) == 0) r.fail(key, "required key is missing (energy tables have no defaults)");
+    const bool sram_key = kSramKeys.count(key) > 0;
+    if (sram_key && !fixed && seen.count(key) > 0) {
+      r.fail(key, std::string("not used with sram: ") + hw::sram_cells_name(table.sram_cells) +
+                      " (the SRAM model prices L1 and L2 by size); remove it or set sram: fixed");
+    }
+    if ((!sram_key || fixed) && seen.count(key) == 0)
+      r.fail(key, "required key is missing (energy tables have no defaults)");
   }
   return table;
 }
@@ -466,6 +496,8 @@ const Schema<SimConfig>& config_schema() {
       arch_real("clock_ghz", &A::clock_ghz,
                 {"number in gigahertz", "GHz", true, Range::kPositive, hw::kMinClockGhz, hw::kMaxClockGhz}),
       arch_whole("l1.bytes_per_pe", &A::l1_bytes_per_pe, kBytes),
+      arch_whole("l1.port_bits", &A::l1_port_bits,
+                 {"whole number of bits per access", "a multiple of 8", true, Range::kPositive, 8, 1024}),
       arch_whole("l2.bytes", &A::l2_bytes, kBytes),
       arch_whole("l2.banks", &A::l2_banks, {"whole number of banks", nullptr, false, Range::kPositive}),
       arch_whole("l2.bank_bytes_per_cycle", &A::l2_bank_bytes_per_cycle,
@@ -610,6 +642,15 @@ void validate_or_throw(const SimConfig& config) {
 json config_to_json(const SimConfig& config) {
   json j = config_schema().to_json(config);
   j["energy"] = energy_schema().to_json(config.energy);
+  if (config.energy.sram_cells != hw::SramCells::kFixed) {
+    // The SRAM model prices L1 and L2: the table has no such figures of its own (the run's JSON
+    // reports the model's figures under "sram").
+    json& e = j["energy"];
+    e.erase("l1_pj_per_byte");
+    e.erase("l2_pj_per_byte");
+    e["leakage_mw"].erase("l1_per_kib");
+    e["leakage_mw"].erase("l2_per_kib");
+  }
   j["energy_source"] = config.energy_source;
   return j;
 }

@@ -25,6 +25,18 @@ nlohmann::json energy_json(const hw::EnergyBreakdown& e) {
           {"noc", e.noc_j}, {"dram", e.dram_j}, {"static", e.static_j}};
 }
 
+nlohmann::json sram_json(const hw::SramGeometry& g, const hw::SramFigures& f) {
+  return {{"bytes", g.bytes},
+          {"port_bits", g.port_bits},
+          {"banks", g.banks},
+          {"read_pj_per_byte", f.read_pj_per_byte(g.port_bits)},
+          {"write_pj_per_byte", f.write_pj_per_byte(g.port_bits)},
+          {"leakage_mw", f.leakage_mw},
+          {"area_mm2", f.area_mm2},
+          {"cycle_ns", f.cycle_ns},
+          {"extrapolated", f.extrapolated}};
+}
+
 double seconds(const RunResult& run, uint64_t cycles) {
   return static_cast<double>(cycles) / (run.config.arch.clock_ghz * 1e9);
 }
@@ -54,6 +66,13 @@ nlohmann::json run_to_json(const RunResult& run) {
   j["noc_byte_hops"] = run.totals.noc_byte_hops;
   j["l1_bytes"] = run.totals.l1_read_bytes + run.totals.l1_write_bytes;
   j["energy_breakdown_j"] = energy_json(run.energy);
+  j["area_mm2"] = run.area.total_mm2();
+  j["area_breakdown_mm2"] = {{"pe", run.area.pe_mm2}, {"l1", run.area.l1_mm2}, {"l2", run.area.l2_mm2}};
+  if (run.sram) {
+    j["sram"] = {{"cells", hw::sram_cells_name(run.config.energy.sram_cells)},
+                 {"l1", sram_json(run.sram->l1, run.sram->l1_figures)},
+                 {"l2", sram_json(run.sram->l2, run.sram->l2_figures)}};
+  }
   j["peak_l2_staging_bytes"] = run.peak_l2_staging_bytes;
   json modules = json::object();
   for (const auto& [name, counters] : run.module_counters) {
@@ -166,6 +185,9 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
                           100.0 * static_cast<double>(cycles) / static_cast<double>(run.cycles));
   }
   out << "  time bound by       " << bounds << "\n";
+  out << fmt::format(
+      "  area                {:.2f} mm^2 (PEs {:.2f}, L1 {:.2f}, L2 {:.2f}; no NoC or DRAM PHY)\n",
+      run.area.total_mm2(), run.area.pe_mm2, run.area.l1_mm2, run.area.l2_mm2);
   if (run.functional) write_functional_summary(out, *run.functional, verbose);
   if (!verbose) return;
   write_layer_rows(out, run);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hw/core/action_counts.h"
+#include "hw/core/area_model.h"
 #include "hw/core/energy.h"
 #include "hw/core/kernel_desc.h"
 #include "hw/core/pipeline_model.h"
@@ -23,10 +24,13 @@ struct KernelRecord {
   hw::KernelTiming estimate;   // analytical pipeline model
   hw::KernelTiming simulated;  // SystemC: cycles = end - start, busy figures measured
   uint64_t start_cycle = 0;
-  hw::ActionCounts counts;         // counted by the modules while the kernel ran
-  hw::EnergyBreakdown energy;      // counts priced + leakage over the kernel's duration
-  std::vector<std::string> fused;  // kernels the compiler fused into this one's epilogue
-  std::string mapping_reason;      // why the mapper chose this mapping
+  hw::ActionCounts counts;  // counted by the modules while the kernel ran
+  hw::EnergyBreakdown energy;
+  hw::AreaBreakdown area;
+  std::optional<hw::SramPricing> sram;  // the SRAM model's figures (absent for a fixed table)      // counts
+                                        // priced + leakage over the kernel's duration
+  std::vector<std::string> fused;       // kernels the compiler fused into this one's epilogue
+  std::string mapping_reason;           // why the mapper chose this mapping
 };
 
 struct RunResult {
@@ -39,6 +43,8 @@ struct RunResult {
   uint64_t network_macs = 0;  // MACs of the network's own linear ops
   hw::ActionCounts totals;
   hw::EnergyBreakdown energy;
+  hw::AreaBreakdown area;
+  std::optional<hw::SramPricing> sram;  // the SRAM model's figures (absent for a fixed table)
   uint64_t peak_l2_staging_bytes = 0;
   // Each module's counters over the whole run, under its SystemC hierarchical name.
   std::vector<std::pair<std::string, std::vector<std::pair<std::string, uint64_t>>>> module_counters;

@@ -4,6 +4,8 @@
 #include <memory>
 #include <systemc>
 
+#include "hw/core/area_model.h"
+#include "hw/core/energy.h"
 #include "hw/tlm/accelerator.h"
 #include "sw/functional/address_plan.h"
 #include "sw/mapping/mapper.h"
@@ -17,11 +19,18 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
   RunResult result;
   result.workload = program.workload;
   result.config = config;
+  // SRAM energy and leakage at this configuration's sizes (a fixed table stays as it is); the
+  // mapper ranks and the run is priced with the same figures.
+  result.config.energy = hw::with_sram_figures(config.energy, config.arch);
+  result.area = hw::area_of(config.arch, config.energy.sram_cells);
+  if (config.energy.sram_cells != hw::SramCells::kFixed)
+    result.sram = hw::price_srams(config.arch, config.energy.sram_cells);
   result.network_macs = program.network_macs();
+  const hw::EnergyTable& energy = result.config.energy;
 
   // The compiler side: one mapping per kernel, searched once per distinct shape.
   // Kernels fused into an epilogue are not issued: their host carries their cost.
-  Mapper mapper(config.arch, config.energy, config.source, config.compiler.objective,
+  Mapper mapper(config.arch, energy, config.source, config.compiler.objective,
                 config.compiler.latency_tolerance);
   std::vector<IssuedKernel> issued;
   std::vector<size_t> program_index;  // of each issued kernel
@@ -90,8 +99,8 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
     r.start_cycle = m.start_cycle;
     r.simulated = m.busy;
     r.counts = m.counts;
-    r.energy = hw::price_actions(m.counts, static_cast<double>(m.busy.cycles) * seconds_per_cycle,
-                                 config.energy, config.arch);
+    r.energy = hw::price_actions(m.counts, static_cast<double>(m.busy.cycles) * seconds_per_cycle, energy,
+                                 config.arch);
     result.totals += r.counts;
     result.energy += r.energy;
     result.cycles = m.end_cycle;

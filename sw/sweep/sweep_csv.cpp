@@ -12,7 +12,6 @@
 #include <stdexcept>
 
 #include "hw/core/input_error.h"
-#include "sw/sweep/area_model.h"
 
 namespace nm::sw {
 
@@ -37,10 +36,10 @@ size_t column(const std::vector<std::string>& header, const std::string& name) {
 }
 
 // The columns finalize_csv reads (task first, as nm_sweep writes it).
-const std::vector<std::string> kReadColumns = {"task",           "workload", "latency_s", "energy_j",
-                                               "area_proxy_mm2", "status",   "pareto"};
+const std::vector<std::string> kReadColumns = {"task",     "workload", "latency_s", "energy_j",
+                                               "area_mm2", "status",   "pareto"};
 // The figures the Pareto mark compares, in every row whose status is "ok".
-const std::vector<std::string> kParetoFigures = {"latency_s", "energy_j", "area_proxy_mm2"};
+const std::vector<std::string> kParetoFigures = {"latency_s", "energy_j", "area_mm2"};
 
 // A task index as nm_sweep writes it: decimal digits only (no sign, no space, no suffix).
 std::optional<uint64_t> parse_task(const std::string& s) {
@@ -100,7 +99,7 @@ std::vector<std::string> sweep_header(const SweepSpec& spec) {
   for (const SweepAxis& a : spec.axes) h.push_back(a.key);
   h.insert(h.end(), kFigures.begin(), kFigures.end());
   for (const std::string& p : kEnergyParts) h.push_back("energy_" + p + "_j");
-  h.push_back("area_proxy_mm2");
+  h.push_back("area_mm2");
   h.push_back("status");
   h.push_back("pareto");
   return h;
@@ -155,11 +154,7 @@ std::string sweep_row(size_t task, size_t point, const std::string& workload,
   if (result != nullptr) {
     for (const std::string& key : kFigures) f.push_back(number(result->at(key)));
     for (const std::string& p : kEnergyParts) f.push_back(number(result->at("energy_breakdown_j").at(p)));
-    const nlohmann::json& c = result->at("config");
-    f.push_back(fmt::format(
-        "{:.9g}",
-        area_proxy_mm2(c.at("pe").at("count").get<uint64_t>(), c.at("l1").at("bytes_per_pe").get<uint64_t>(),
-                       c.at("l2").at("bytes").get<uint64_t>(), c.at("datatype").get<std::string>())));
+    f.push_back(number(result->at("area_mm2")));
   } else {
     f.insert(f.end(), kFigures.size() + kEnergyParts.size() + 1, "");
   }
@@ -209,7 +204,7 @@ uint64_t row_task(const std::string& row) {
 std::string finalize_csv(const SweepCsv& csv) {
   const std::vector<std::string> header = split_csv_line(csv.header);
   const size_t workload = column(header, "workload"), latency = column(header, "latency_s"),
-               energy = column(header, "energy_j"), area = column(header, "area_proxy_mm2"),
+               energy = column(header, "energy_j"), area = column(header, "area_mm2"),
                status = column(header, "status"), pareto = column(header, "pareto");
   std::vector<std::vector<std::string>> rows;
   for (const std::string& r : csv.rows) rows.push_back(split_csv_line(r));

@@ -349,6 +349,34 @@ TEST(Fusion, WholeRunsAreFasterWithLessDramTraffic) {
   }
 }
 
+// The SRAM model (hw/core/sram_model.h): L2 energy per byte and leakage follow l2.bytes, the
+// JSON reports the model's figures and the area they imply, and a capacity beyond the CACTI
+// runs is priced but flagged.
+TEST(SramModel, RunsPriceL2ByItsSize) {
+  const json& small = run_json("gcn", "--set l2.bytes=262144");
+  const json& large = run_json("gcn", "--set l2.bytes=4194304");
+  auto l2_pj_per_byte = [](const json& j) {
+    return j["energy_breakdown_j"]["l2"].get<double>() / j["l2_bytes"].get<double>();
+  };
+  EXPECT_LT(l2_pj_per_byte(small), l2_pj_per_byte(large));
+  EXPECT_LT(small["sram"]["l2"]["leakage_mw"].get<double>(), large["sram"]["l2"]["leakage_mw"].get<double>());
+  EXPECT_FALSE(small["sram"]["l2"]["extrapolated"].get<bool>());
+  EXPECT_TRUE(large["sram"]["l2"]["extrapolated"].get<bool>());
+  EXPECT_EQ(large["sram"]["cells"], "cacti7_lop");
+  for (const json* j : {&small, &large}) {
+    const json& a = (*j)["area_breakdown_mm2"];
+    EXPECT_NEAR((*j)["area_mm2"].get<double>(),
+                a["pe"].get<double>() + a["l1"].get<double>() + a["l2"].get<double>(), 1e-9);
+  }
+  EXPECT_LT(small["area_mm2"].get<double>(), large["area_mm2"].get<double>());
+  // The fixed table prices every L2 byte alike, whatever the size (the pre-model variant).
+  const std::string fixed = std::string(NM_SOURCE_DIR) + "/configs/energy/45nm_fixed.yaml";
+  const json& fixed_small = run_json("gcn", "--set l2.bytes=262144 --set energy_table=" + fixed);
+  const json& fixed_large = run_json("gcn", "--set l2.bytes=4194304 --set energy_table=" + fixed);
+  EXPECT_NEAR(l2_pj_per_byte(fixed_small), l2_pj_per_byte(fixed_large), 1e-6 * l2_pj_per_byte(fixed_large));
+  EXPECT_FALSE(fixed_small.contains("sram"));
+}
+
 // The figures the compiler issue set (configs/pe1024.yaml, int8).
 TEST(Compiler, ReachesTheStatedResNetAndBertFigures) {
   const json& resnet = run_json("resnet50");

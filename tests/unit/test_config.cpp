@@ -42,6 +42,7 @@ void expect_same_arch(const hw::ArchConfig& a, const hw::ArchConfig& b) {
 void expect_same_energy(const hw::EnergyTable& a, const hw::EnergyTable& b) {
   EXPECT_EQ(a.name, b.name);
   EXPECT_EQ(a.technology_nm, b.technology_nm);
+  EXPECT_EQ(a.sram_cells, b.sram_cells);
   EXPECT_EQ(a.mac_int8_pj, b.mac_int8_pj);
   EXPECT_EQ(a.mac_fp16_pj, b.mac_fp16_pj);
   EXPECT_EQ(a.l1_read_pj_per_byte, b.l1_read_pj_per_byte);
@@ -83,6 +84,25 @@ TEST(Config, BuiltinEqualsShippedFiles) {
   EXPECT_EQ(builtin.source, "built-in default (configs/pe1024.yaml)");
   // The built-in energy table is the embedded text of configs/energy/45nm.yaml.
   expect_same_energy(builtin.energy, load_energy_table_file(kEnergyFile));
+}
+
+// The shipped variants: high-performance SRAM cells, and the fixed per-byte table of before the
+// SRAM model (every other figure the default's).
+TEST(Config, EnergyTableVariantsLoad) {
+  const hw::EnergyTable base = load_energy_table_file(kEnergyFile);
+  EXPECT_EQ(base.sram_cells, hw::SramCells::kCactiLop);
+  const hw::EnergyTable hp =
+      load_energy_table_file(std::string(NM_SOURCE_DIR) + "/configs/energy/45nm_hp.yaml");
+  EXPECT_EQ(hp.sram_cells, hw::SramCells::kCactiHp);
+  const hw::EnergyTable fixed =
+      load_energy_table_file(std::string(NM_SOURCE_DIR) + "/configs/energy/45nm_fixed.yaml");
+  EXPECT_EQ(fixed.sram_cells, hw::SramCells::kFixed);
+  EXPECT_EQ(fixed.l2_read_pj_per_byte, 12.5);
+  for (const hw::EnergyTable* t : {&hp, &fixed}) {
+    EXPECT_EQ(t->mac_int8_pj, base.mac_int8_pj);
+    EXPECT_EQ(t->dram_pj_per_byte, base.dram_pj_per_byte);
+    EXPECT_EQ(t->leakage_pe_mw, base.leakage_pe_mw);
+  }
 }
 
 TEST(Config, DefaultsAreTable2) {
@@ -268,12 +288,27 @@ TEST_F(ConfigFile, EnergyTableErrorsNameTheTableFile) {
   expect_input_error([&] { load_energy_table_file(missing); },
                      {missing + ": dram_pj_per_byte: required key is missing"});
   const std::string nested =
-      write("nested.yaml", energy_text([](nlohmann::json& e) { e["l1_pj_per_byte"].erase("write"); }));
-  expect_input_error([&] { load_energy_table_file(nested); }, {nested + ": l1_pj_per_byte.write: required"});
+      write("nested.yaml", energy_text([](nlohmann::json& e) { e["mac_pj"].erase("fp16"); }));
+  expect_input_error([&] { load_energy_table_file(nested); }, {nested + ": mac_pj.fp16: required"});
+  // The SRAM figures come from the CACTI model or from the table (sram: fixed), never both.
+  const std::string both =
+      write("both.yaml", energy_text([](nlohmann::json& e) { e["l2_pj_per_byte"]["read"] = 12.5; }));
+  expect_input_error([&] { load_energy_table_file(both); },
+                     {both + ": l2_pj_per_byte.read: not used with sram: cacti7_lop", "set sram: fixed"});
+  const std::string fixed_without =
+      write("fixed.yaml", energy_text([](nlohmann::json& e) { e["sram"] = "fixed"; }));
+  expect_input_error([&] { load_energy_table_file(fixed_without); },
+                     {fixed_without + ": l1_pj_per_byte.read: required key is missing"});
+  const std::string no_sram = write("nosram.yaml", energy_text([](nlohmann::json& e) { e.erase("sram"); }));
+  expect_input_error([&] { load_energy_table_file(no_sram); },
+                     {no_sram + ": sram: required key is missing; expected cacti7_lop, cacti7_hp or fixed"});
+  const std::string bad_cells =
+      write("cells.yaml", energy_text([](nlohmann::json& e) { e["sram"] = "cacti"; }));
+  expect_input_error([&] { load_energy_table_file(bad_cells); }, {bad_cells + ": sram: expected cacti7_lop"});
   const std::string unknown =
       write("unknown.yaml", energy_text([](nlohmann::json& e) { e["leakage_mw"]["pee"] = 0.1; }));
   expect_input_error([&] { load_energy_table_file(unknown); },
-                     {unknown + ": leakage_mw.pee: unknown key; expected one of pe, l1_per_kib"});
+                     {unknown + ": leakage_mw.pee: unknown key; expected one of pe, "});
   const std::string units =
       write("units.yaml", energy_text([](nlohmann::json& e) { e["dram_pj_per_byte"] = "68 pJ"; }));
   expect_input_error([&] { load_energy_table_file(units); },
