@@ -423,7 +423,8 @@ void DramTiming::advance_to(uint64_t cycle) {
 int64_t DramTiming::serve_burst(int64_t arrival, const DramCoordinates& c, bool is_write) {
   const DramTimingParams& t = spec_.t;
   // A queue slot frees when the burst queue_depth places earlier completes.
-  int64_t start = std::max(arrival, queue_done_[bursts_ % queue_depth_]);
+  const int64_t start = std::max(arrival, queue_done_[bursts_ % queue_depth_]);
+  last_accepted_ = start;
   // Refreshes due before this burst's first possible command go first.
   refresh_if_due(std::max(start, last_cas_));
 
@@ -491,7 +492,7 @@ int64_t DramTiming::serve_burst(int64_t arrival, const DramCoordinates& c, bool 
 }
 
 uint64_t DramTiming::serve(uint64_t arrival_cycle, uint64_t address, uint64_t bytes, bool is_write) {
-  if (bytes == 0) return arrival_cycle;
+  if (bytes == 0) return arrival_cycle;  // nothing moves; last_accepted() is unchanged
   const int64_t arrival = std::max(static_cast<int64_t>(arrival_cycle), latest_arrival_);
   latest_arrival_ = arrival;
   const uint64_t burst = spec_.burst_bytes();

@@ -41,11 +41,11 @@
 // tRCD + CL + tBURST and a row conflict (another row open, tRAS and tRTP long past)
 // tRP + tRCD + CL + tBURST.
 //
-// Refresh: all-bank refresh REF is due every tREFI (at tREFI, 2 tREFI, ...). It is issued before
-// the first burst whose earliest issue time reaches the due time (never postponed further,
-// never pulled in): open banks are precharged (PREA, tRPab after the last of their tRAS, tRTP
-// and write-recovery limits), REF follows, and no ACT may issue for tRFC. tREFI = 0 disables
-// refresh (tests only).
+// Refresh: all-bank refresh REF is due every tREFI (at tREFI, 2 tREFI, ...). Before a burst is
+// scheduled, every refresh due at or before max(the burst's queue slot, the last column command)
+// is issued (not postponed further, never pulled in; per-bank refresh is not modelled): open
+// banks are precharged (PREA, tRPab after the last of their tRAS, tRTP and write-recovery
+// limits), REF follows, and no ACT may issue for tRFC. tREFI = 0 disables refresh (tests only).
 //
 // Energy (DRAMPower 4's method, tukl-msd/DRAMPower src/MemoryPowerModel.cc, summed over the
 // spec's voltage domains and devices_per_channel):
@@ -53,7 +53,15 @@
 //   RD   V (IDD4R - IDD3N) tBURST       WR  V (IDD4W - IDD3N) tBURST
 //   REF  V (IDD5 - IDD3N) tRFC          background V IDD3N while any bank is open (and during
 //   refresh), V IDD2N while all banks are precharged.
-// A PREA before refresh counts one precharge per open bank.
+// A PREA before refresh counts one precharge per open bank. Open/closed state is followed in the
+// order bursts are scheduled, so a precharged gap that a look-ahead ACT overlaps is counted as
+// active (a few cycles per such gap).
+//
+// Not yet done (the next step of issue 9 item 4): DramModel and hw/tlm/dram_channel keep their
+// bandwidth pipe. To put this model behind them, a channel converts accelerator cycles to DRAM
+// cycles, maps each global burst to its channel and channel-local address (dram_address_map.h),
+// and calls serve() in arrival order; the analytical pipeline model, which computes requests out
+// of time order, must then present them sorted or keep a per-channel DramTiming fed in order.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -197,6 +205,11 @@ class DramTiming {
   // seen. bytes == 0 returns arrival_cycle and changes nothing.
   uint64_t serve(uint64_t arrival_cycle, uint64_t address, uint64_t bytes, bool is_write);
 
+  // The cycle the last burst of the most recent request got its controller queue slot: a DMA
+  // that waits for the controller to accept its data (rather than for the data to move) may issue
+  // its next request from then on. The arrival cycle while the queue has room.
+  uint64_t last_accepted() const { return static_cast<uint64_t>(last_accepted_); }
+
   // Issues the refreshes due at or before `cycle` (for idle time at the end of a run).
   void advance_to(uint64_t cycle);
 
@@ -247,7 +260,7 @@ class DramTiming {
   uint32_t open_banks_ = 0;
   int64_t all_closed_since_ = 0;  // valid while open_banks_ == 0
   uint64_t precharged_cycles_ = 0;
-  int64_t latest_arrival_ = 0, busy_until_ = 0;
+  int64_t latest_arrival_ = 0, busy_until_ = 0, last_accepted_ = 0;
   DramCounters counters_;
   bool record_ = false;
   std::vector<DramCommandRecord> log_;

@@ -79,6 +79,11 @@ TEST(DramTimingPresets, PeakBandwidthAndGeometryMatchTheStandards) {
   EXPECT_DOUBLE_EQ(h2.peak_gbps(), 256.0);
   EXPECT_EQ(h2.burst_bytes(), 64u);
   EXPECT_EQ(h2.typical_channels, 8u);
+  // Nanoseconds to DRAM cycles, rounded up.
+  EXPECT_EQ(d4.ns_to_cycles(50), 80u);
+  EXPECT_EQ(d4.ns_to_cycles(0.1), 1u);
+  EXPECT_EQ(lp5.ns_to_cycles(50), 40u);
+  EXPECT_EQ(h2.ns_to_cycles(350), 350u);
   EXPECT_EQ(h2.capacity_bytes(), 512ull << 20);  // 4 dies of 8 Gbit = 4 GiB over 8 channels
 }
 
@@ -224,6 +229,25 @@ TEST(DramTimingLatency, RequestsSplitIntoBursts) {
   EXPECT_EQ(m.counters().row_misses, 4u);
   EXPECT_EQ(m.counters().row_hits, 1u);
   EXPECT_EQ(m.counters().bytes_read, 5u * 64);
+}
+
+TEST(DramTimingLatency, TheQueueHoldsQueueDepthBursts) {
+  // Queue depth 2, four reads of one DDR4 row arriving at 0 (bank groups 0, 1, 2, 3; ACTs at 0,
+  // 4, 8, 12 without the queue). Burst 3 gets a slot when burst 1 completes (48), burst 4 when
+  // burst 2 does (52): ACT 48, RD 70, data until 96; ACT 52, RD 74, data until 100.
+  DramTiming m(preset("ddr4_3200"), DramAddressOrder::kRowBankColumnBankGroup, 2);
+  EXPECT_EQ(m.serve(0, 0, 64, false), 48u);
+  EXPECT_EQ(m.last_accepted(), 0u);
+  EXPECT_EQ(m.serve(0, 64, 64, false), 52u);
+  EXPECT_EQ(m.last_accepted(), 0u);
+  EXPECT_EQ(m.serve(0, 128, 64, false), 96u);
+  EXPECT_EQ(m.last_accepted(), 48u);
+  EXPECT_EQ(m.serve(0, 192, 64, false), 100u);
+  EXPECT_EQ(m.last_accepted(), 52u);
+  // The default depth of 32 accepts all four at once: ACTs at 0, 4, 8, 12, last data until 60.
+  DramTiming deep(preset("ddr4_3200"));
+  EXPECT_EQ(deep.serve(0, 0, 256, false), 60u);
+  EXPECT_EQ(deep.last_accepted(), 0u);
 }
 
 // ---------------------------------------------------------------------------------------------
