@@ -20,6 +20,12 @@ struct ActionCounts {
   uint64_t pe_busy_cycles = 0;  // summed over clusters: cycles a cluster spent computing
 
   uint64_t dram_bytes() const { return dram_read_bytes + dram_write_bytes; }
+  // PE register bits clocked: every operand read from L1 is latched in an operand register, and
+  // every MAC writes its accumulator. (A flip-flop costs energy when clocked with new data;
+  // reading it is its output wire.)
+  uint64_t register_bits(uint32_t accumulator_bits) const {
+    return l1_read_bytes * 8 + macs * accumulator_bits;
+  }
   uint64_t l2_bytes() const { return l2_read_bytes + l2_write_bytes; }
 
   ActionCounts& operator+=(const ActionCounts& o) {

@@ -46,6 +46,10 @@ inline constexpr double kMaxPwlGranularity = 64;
 struct ArchConfig {
   uint32_t pe_count = 1024;
   uint32_t clusters = 8;
+  // true: a PE latches each operand it fetches from L1 in a register and reuses it across the
+  // outputs it holds (the output-stationary inner loop); false: every MAC reads both operands from
+  // L1 (the naive count, kept for comparison).
+  bool pe_operand_registers = true;
   double clock_ghz = 1.0;
 
   uint64_t l1_bytes_per_pe = 4096;

@@ -37,7 +37,8 @@ EnergyTable with_sram_figures(const EnergyTable& table, const ArchConfig& arch) 
 double static_power_w(const EnergyTable& t, const ArchConfig& arch) {
   const double l1_kib = static_cast<double>(arch.l1_bytes_per_pe) * arch.pe_count / 1024.0;
   const double l2_kib = static_cast<double>(arch.l2_bytes) / 1024.0;
-  const double mw = t.leakage_pe_mw * arch.pe_count + t.leakage_l1_mw_per_kib * l1_kib +
+  const double pe_mw = arch.datatype == DataType::kInt8 ? t.leakage_pe_int8_mw : t.leakage_pe_fp16_mw;
+  const double mw = pe_mw * arch.pe_count + t.leakage_l1_mw_per_kib * l1_kib +
                     t.leakage_l2_mw_per_kib * l2_kib + t.leakage_noc_mw_per_router * arch.clusters +
                     t.leakage_dram_mw_per_channel * arch.dram_channels;
   return mw * kMilliWatt;
@@ -48,6 +49,8 @@ EnergyBreakdown price_actions(const ActionCounts& c, double seconds, const Energ
   const double mac_pj = arch.datatype == DataType::kInt8 ? t.mac_int8_pj : t.mac_fp16_pj;
   EnergyBreakdown e;
   e.mac_j = static_cast<double>(c.macs) * mac_pj * kPicoJoule;
+  e.register_j = static_cast<double>(c.register_bits(accumulator_bytes(arch.datatype) * 8)) *
+                 t.register_pj_per_bit * kPicoJoule;
   e.l1_j = (static_cast<double>(c.l1_read_bytes) * t.l1_read_pj_per_byte +
             static_cast<double>(c.l1_write_bytes) * t.l1_write_pj_per_byte) *
            kPicoJoule;

@@ -26,7 +26,9 @@ struct EnergyTable {
   double l2_write_pj_per_byte = 0;
   double noc_pj_per_byte_hop = 0;
   double dram_pj_per_byte = 0;
-  double leakage_pe_mw = 0;              // per PE
+  double register_pj_per_bit = 0;        // per PE register bit clocked (ActionCounts::register_bits)
+  double leakage_pe_int8_mw = 0;         // per PE: int8 multiplier, int32 adder, registers
+  double leakage_pe_fp16_mw = 0;         // per PE: fp16 multiplier, fp32 adder, registers
   double leakage_l1_mw_per_kib = 0;      // per KiB of L1
   double leakage_l2_mw_per_kib = 0;      // per KiB of L2
   double leakage_noc_mw_per_router = 0;  // per router (one per cluster)
@@ -34,12 +36,12 @@ struct EnergyTable {
 };
 
 struct EnergyBreakdown {
-  double mac_j = 0, l1_j = 0, l2_j = 0, noc_j = 0, dram_j = 0, static_j = 0;
-  double dynamic_j() const { return mac_j + l1_j + l2_j + noc_j + dram_j; }
+  double mac_j = 0, register_j = 0, l1_j = 0, l2_j = 0, noc_j = 0, dram_j = 0, static_j = 0;
+  double dynamic_j() const { return mac_j + register_j + l1_j + l2_j + noc_j + dram_j; }
   double total_j() const { return dynamic_j() + static_j; }
   EnergyBreakdown& operator+=(const EnergyBreakdown& o) {
-    mac_j += o.mac_j, l1_j += o.l1_j, l2_j += o.l2_j, noc_j += o.noc_j, dram_j += o.dram_j,
-        static_j += o.static_j;
+    mac_j += o.mac_j, register_j += o.register_j, l1_j += o.l1_j, l2_j += o.l2_j, noc_j += o.noc_j,
+        dram_j += o.dram_j, static_j += o.static_j;
     return *this;
   }
 };

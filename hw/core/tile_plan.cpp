@@ -115,10 +115,15 @@ TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
         w.macs = rows * cols * tkc;
         // Each A element lands in every active PE of its PE row (of its K slice), each B element
         // in its PE column.
-        w.l1_write_bytes = (rows * std::min(cols, pc) + cols * std::min(rows, pr)) * tkc * in;
-        // Two operand reads per MAC; partial sums (one per K slice) spill to L1 between k-chunks.
+        const uint64_t operand_bytes = (rows * std::min(cols, pc) + cols * std::min(rows, pr)) * tkc * in;
+        w.l1_write_bytes = operand_bytes;
+        // With operand registers each PE fetches every operand it received once per K step (its
+        // rows' A values and its columns' B values) and reuses it across the outputs it holds;
+        // without, two operand reads per MAC. Partial sums (one per K slice) spill to L1 between
+        // k-chunks.
         const uint64_t partials = rows * cols * std::min(ks, tkc);
-        w.l1_read_bytes = w.macs * 2 * in + (kc > 0 ? partials * acc : 0);
+        w.l1_read_bytes =
+            (arch.pe_operand_registers ? operand_bytes : w.macs * 2 * in) + (kc > 0 ? partials * acc : 0);
         if (kc + 1 < kt) w.l1_write_bytes += partials * acc;
         if (kc + 1 == kt && ks > 1) {
           // The K split's partial-sum tree: each level sends half the partials to a neighbour,
@@ -254,7 +259,11 @@ TilePlan build_spmm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
         w.compute_cycles = ceil_div(entries * k.n, pr * pc) + (j == 0 ? pr + pc : 0);
         w.macs = entries * k.n;
         w.l1_write_bytes = csr + gather;
-        w.l1_read_bytes = w.macs * 2 * in;  // an A value and a B operand per MAC
+        // Each gathered B element is read once; an entry's A value is latched once by every PE
+        // that holds a share of its row (without operand registers: both per MAC).
+        w.l1_read_bytes = arch.pe_operand_registers
+                              ? (entries * k.n + entries * std::min<uint64_t>(k.n, pr * pc)) * in
+                              : w.macs * 2 * in;
         if (j + 1 == chunks[c]) {
           w.writeback_bytes = rows_of[c] * k.n * in;
           w.writeback_dram_bytes = k.out_on_chip ? 0 : w.writeback_bytes;

@@ -1,6 +1,7 @@
 // Config and energy-table YAML loaders.
 //
-// Config files (configs/pe1024.yaml is the reference) use the keys pe.{count, clusters, dataflow},
+// Config files (configs/pe1024.yaml is the reference) use the keys pe.{count, clusters, dataflow,
+// operand_reuse},
 // clock_ghz, l1.{bytes_per_pe, port_bits}, l2.{bytes, banks, bank_bytes_per_cycle, activation_fraction},
 // noc.{bandwidth_gbps, router_latency_cycles}, dram.{bandwidth_gbps, channels, latency_ns,
 // burst_bytes}, datatype, pwl.granularity, compiler.{fusion, softmax_layernorm, pooling, schedule},
@@ -319,6 +320,7 @@ const Schema<hw::EnergyTable>& energy_schema() {
   static const Quantity kPerByte{"number in picojoules per byte", "pJ", true, Range::kNonNegative};
   static const Quantity kPerByteHop{"number in picojoules per byte per hop", "pJ", true, Range::kNonNegative};
   static const Quantity kPe{"number in milliwatts per PE", "mW", true, Range::kNonNegative};
+  static const Quantity kPerBit{"number in picojoules per bit", "pJ", true, Range::kNonNegative};
   static const Quantity kPerKib{"number in milliwatts per KiB", "mW", true, Range::kNonNegative};
   static const Quantity kRouter{"number in milliwatts per router", "mW", true, Range::kNonNegative};
   static const Quantity kChannel{"number in milliwatts per channel", "mW", true, Range::kNonNegative};
@@ -348,7 +350,9 @@ const Schema<hw::EnergyTable>& energy_schema() {
       energy_figure("l2_pj_per_byte.write", &T::l2_write_pj_per_byte, kPerByte),
       energy_figure("noc_pj_per_byte_hop", &T::noc_pj_per_byte_hop, kPerByteHop),
       energy_figure("dram_pj_per_byte", &T::dram_pj_per_byte, kPerByte),
-      energy_figure("leakage_mw.pe", &T::leakage_pe_mw, kPe),
+      energy_figure("register_pj_per_bit", &T::register_pj_per_bit, kPerBit),
+      energy_figure("leakage_mw.pe_int8", &T::leakage_pe_int8_mw, kPe),
+      energy_figure("leakage_mw.pe_fp16", &T::leakage_pe_fp16_mw, kPe),
       energy_figure("leakage_mw.l1_per_kib", &T::leakage_l1_mw_per_kib, kPerKib),
       energy_figure("leakage_mw.l2_per_kib", &T::leakage_l2_mw_per_kib, kPerKib),
       energy_figure("leakage_mw.noc_per_router", &T::leakage_noc_mw_per_router, kRouter),
@@ -493,6 +497,16 @@ const Schema<SimConfig>& config_schema() {
          if (read_text(r, n, k, expected) != kDataflow) r.fail(k, expected + ", got " + describe(n));
        },
        [](const SimConfig&) { return json(kDataflow); }},
+      {"pe.operand_reuse",
+       [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
+         const std::string expected =
+             "expected registers (operands latched and reused across a PE's outputs) or none (two L1 reads "
+             "per MAC)";
+         const std::string value = read_text(r, n, k, expected);
+         if (value != "registers" && value != "none") r.fail(k, expected + ", got " + describe(n));
+         c.arch.pe_operand_registers = value == "registers";
+       },
+       [](const SimConfig& c) { return json(c.arch.pe_operand_registers ? "registers" : "none"); }},
       arch_real("clock_ghz", &A::clock_ghz,
                 {"number in gigahertz", "GHz", true, Range::kPositive, hw::kMinClockGhz, hw::kMaxClockGhz}),
       arch_whole("l1.bytes_per_pe", &A::l1_bytes_per_pe, kBytes),

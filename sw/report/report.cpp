@@ -21,8 +21,8 @@ namespace nm::sw {
 namespace {
 
 nlohmann::json energy_json(const hw::EnergyBreakdown& e) {
-  return {{"mac", e.mac_j}, {"l1", e.l1_j},     {"l2", e.l2_j},
-          {"noc", e.noc_j}, {"dram", e.dram_j}, {"static", e.static_j}};
+  return {{"mac", e.mac_j}, {"registers", e.register_j}, {"l1", e.l1_j},        {"l2", e.l2_j},
+          {"noc", e.noc_j}, {"dram", e.dram_j},          {"static", e.static_j}};
 }
 
 nlohmann::json sram_json(const hw::SramGeometry& g, const hw::SramFigures& f) {
@@ -172,10 +172,11 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
   const hw::EnergyBreakdown& e = run.energy;
   const double total = e.total_j() > 0 ? e.total_j() : 1;
   out << fmt::format(
-      "  energy breakdown    MAC {:.1f}%  L1 {:.1f}%  L2 {:.1f}%  NoC {:.1f}%  DRAM {:.1f}%  static "
-      "{:.1f}%\n",
-      100 * e.mac_j / total, 100 * e.l1_j / total, 100 * e.l2_j / total, 100 * e.noc_j / total,
-      100 * e.dram_j / total, 100 * e.static_j / total);
+      "  energy breakdown    MAC {:.1f}%  registers {:.1f}%  L1 {:.1f}%  L2 {:.1f}%  NoC {:.1f}%  DRAM "
+      "{:.1f}%  "
+      "static {:.1f}%\n",
+      100 * e.mac_j / total, 100 * e.register_j / total, 100 * e.l1_j / total, 100 * e.l2_j / total,
+      100 * e.noc_j / total, 100 * e.dram_j / total, 100 * e.static_j / total);
   std::map<std::string, uint64_t> bound_cycles;
   for (const KernelRecord& k : run.kernels)
     bound_cycles[hw::bound_name(k.simulated.bound)] += k.simulated.cycles;
@@ -205,7 +206,8 @@ void write_kernel_csv(std::ostream& out, const RunResult& run) {
   out << "name,layer,kind,batch,m,n,k,tm,tn,tk,macs,cycles,estimated_cycles,latency_s,bound,utilization,"
          "dram_read_bytes,dram_write_bytes,l2_read_bytes,l2_write_bytes,noc_bytes,noc_byte_hops,l1_read_"
          "bytes,"
-         "l1_write_bytes,energy_mac_j,energy_l1_j,energy_l2_j,energy_noc_j,energy_dram_j,energy_static_j,"
+         "l1_write_bytes,energy_mac_j,energy_registers_j,energy_l1_j,energy_l2_j,energy_noc_j,energy_dram_j,"
+         "energy_static_j,"
          "energy_j,start_cycle,fused\n";
   for (const KernelRecord& k : run.kernels) {
     const hw::ActionCounts& c = k.counts;
@@ -215,14 +217,14 @@ void write_kernel_csv(std::ostream& out, const RunResult& run) {
                             : 0.0;
     out << fmt::format(
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{:.9g},{},{:.6f},{},{},{},{},{},{},{},{},{:.6g},{:.6g},{:.6g}"
-        ",{:.6g},"
+        ",{:.6g},{:.6g},"
         "{:.6g},{:.6g},{:.6g},{},{}\n",
         k.desc.name, k.desc.layer, hw::kernel_kind_name(k.desc.kind), k.desc.batch, k.desc.m, k.desc.n,
         k.desc.k, k.mapping.tm, k.mapping.tn, k.mapping.tk, c.macs, k.simulated.cycles, k.estimate.cycles,
         seconds(run, k.simulated.cycles), hw::bound_name(k.simulated.bound), util, c.dram_read_bytes,
         c.dram_write_bytes, c.l2_read_bytes, c.l2_write_bytes, c.noc_bytes, c.noc_byte_hops, c.l1_read_bytes,
-        c.l1_write_bytes, k.energy.mac_j, k.energy.l1_j, k.energy.l2_j, k.energy.noc_j, k.energy.dram_j,
-        k.energy.static_j, k.energy.total_j(), k.start_cycle, fmt::join(k.fused, "+"));
+        c.l1_write_bytes, k.energy.mac_j, k.energy.register_j, k.energy.l1_j, k.energy.l2_j, k.energy.noc_j,
+        k.energy.dram_j, k.energy.static_j, k.energy.total_j(), k.start_cycle, fmt::join(k.fused, "+"));
   }
 }
 

@@ -22,7 +22,7 @@ const std::vector<std::string> kFigures = {
     "latency_s", "throughput_per_s", "energy_j", "power_w",        "throughput_per_watt",
     "macs",      "macs_executed",    "cycles",   "pe_utilization", "dram_bytes",
     "l2_bytes",  "noc_bytes"};
-const std::vector<std::string> kEnergyParts = {"mac", "l1", "l2", "noc", "dram", "static"};
+const std::vector<std::string> kEnergyParts = {"mac", "registers", "l1", "l2", "noc", "dram", "static"};
 
 std::string number(const nlohmann::json& v) {
   if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();

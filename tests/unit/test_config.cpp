@@ -51,7 +51,9 @@ void expect_same_energy(const hw::EnergyTable& a, const hw::EnergyTable& b) {
   EXPECT_EQ(a.l2_write_pj_per_byte, b.l2_write_pj_per_byte);
   EXPECT_EQ(a.noc_pj_per_byte_hop, b.noc_pj_per_byte_hop);
   EXPECT_EQ(a.dram_pj_per_byte, b.dram_pj_per_byte);
-  EXPECT_EQ(a.leakage_pe_mw, b.leakage_pe_mw);
+  EXPECT_EQ(a.register_pj_per_bit, b.register_pj_per_bit);
+  EXPECT_EQ(a.leakage_pe_int8_mw, b.leakage_pe_int8_mw);
+  EXPECT_EQ(a.leakage_pe_fp16_mw, b.leakage_pe_fp16_mw);
   EXPECT_EQ(a.leakage_l1_mw_per_kib, b.leakage_l1_mw_per_kib);
   EXPECT_EQ(a.leakage_l2_mw_per_kib, b.leakage_l2_mw_per_kib);
   EXPECT_EQ(a.leakage_noc_mw_per_router, b.leakage_noc_mw_per_router);
@@ -101,7 +103,7 @@ TEST(Config, EnergyTableVariantsLoad) {
   for (const hw::EnergyTable* t : {&hp, &fixed}) {
     EXPECT_EQ(t->mac_int8_pj, base.mac_int8_pj);
     EXPECT_EQ(t->dram_pj_per_byte, base.dram_pj_per_byte);
-    EXPECT_EQ(t->leakage_pe_mw, base.leakage_pe_mw);
+    EXPECT_EQ(t->leakage_pe_int8_mw, base.leakage_pe_int8_mw);
   }
 }
 
@@ -308,15 +310,15 @@ TEST_F(ConfigFile, EnergyTableErrorsNameTheTableFile) {
   const std::string unknown =
       write("unknown.yaml", energy_text([](nlohmann::json& e) { e["leakage_mw"]["pee"] = 0.1; }));
   expect_input_error([&] { load_energy_table_file(unknown); },
-                     {unknown + ": leakage_mw.pee: unknown key; expected one of pe, "});
+                     {unknown + ": leakage_mw.pee: unknown key; expected one of pe_int8, pe_fp16"});
   const std::string units =
       write("units.yaml", energy_text([](nlohmann::json& e) { e["dram_pj_per_byte"] = "68 pJ"; }));
   expect_input_error([&] { load_energy_table_file(units); },
                      {units + ": dram_pj_per_byte: expected a number in picojoules per byte", "'68 pJ'"});
   const std::string negative =
-      write("neg.yaml", energy_text([](nlohmann::json& e) { e["leakage_mw"]["pe"] = -1; }));
+      write("neg.yaml", energy_text([](nlohmann::json& e) { e["leakage_mw"]["pe_int8"] = -1; }));
   expect_input_error([&] { load_energy_table_file(negative); },
-                     {negative + ": leakage_mw.pe: expected a non-negative"});
+                     {negative + ": leakage_mw.pe_int8: expected a non-negative"});
   // Through a config, the error still names the table file.
   const std::string config = write("cfg.yaml", "energy_table: missing.yaml\n");
   expect_input_error([&] { load_config_file(config); }, {missing + ": dram_pj_per_byte"});

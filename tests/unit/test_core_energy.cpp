@@ -18,7 +18,9 @@ EnergyTable table() {
   t.l2_write_pj_per_byte = 3.0;
   t.noc_pj_per_byte_hop = 1.5;
   t.dram_pj_per_byte = 100.0;
-  t.leakage_pe_mw = 0.01;
+  t.leakage_pe_int8_mw = 0.01;
+  t.leakage_pe_fp16_mw = 0.05;
+  t.register_pj_per_bit = 0.01;
   t.leakage_l1_mw_per_kib = 0.02;
   t.leakage_l2_mw_per_kib = 0.03;
   t.leakage_noc_mw_per_router = 0.5;
@@ -49,9 +51,11 @@ TEST(CoreEnergy, PriceActionsByHand) {
   EXPECT_NEAR(e.l2_j, (50 * 2.0 + 40 * 3.0) * 1e-12, 1e-24);    // 220 pJ
   EXPECT_NEAR(e.noc_j, 30 * 1.5e-12, 1e-24);                    // 45 pJ
   EXPECT_NEAR(e.dram_j, 15 * 100e-12, 1e-24);                   // 1500 pJ
+  // Registers: 200 L1 bytes latched (1600 bits) + 1000 accumulator writes x 32 bits, 0.01 pJ each.
+  EXPECT_NEAR(e.register_j, (1600 + 32000) * 0.01e-12, 1e-24);  // 336 pJ
   EXPECT_DOUBLE_EQ(e.static_j, 0.0);
-  EXPECT_NEAR(e.dynamic_j(), 2125e-12, 1e-22);
-  EXPECT_NEAR(e.total_j(), 2125e-12, 1e-22);
+  EXPECT_NEAR(e.dynamic_j(), 2461e-12, 1e-22);
+  EXPECT_NEAR(e.total_j(), 2461e-12, 1e-22);
 }
 
 TEST(CoreEnergy, Fp16UsesFp16MacPrice) {
@@ -79,10 +83,17 @@ TEST(CoreEnergy, StaticPowerScalesWithEachHardwareUnit) {
     return t;
   };
   // 1 mW per PE: 1024 PEs.
-  EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_pe_mw), base), 1.024, 1e-12);
+  EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_pe_int8_mw), base), 1.024, 1e-12);
   ArchConfig a = base;
   a.pe_count = 2048;
-  EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_pe_mw), a), 2.048, 1e-12);
+  EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_pe_int8_mw), a), 2.048, 1e-12);
+  // The PE leakage of the configured datatype only.
+  a = base;
+  a.datatype = DataType::kFp16;
+  EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_pe_int8_mw), a), 0.0, 1e-12);
+  EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_pe_fp16_mw), a), 1.024, 1e-12);
+  a = base;
+  a.pe_count = 2048;
   // 1 mW per KiB of L1: 1024 PEs x 4 KiB = 4096 KiB; doubles with PEs and with bytes per PE.
   EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_l1_mw_per_kib), base), 4.096, 1e-12);
   EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_l1_mw_per_kib), a), 8.192, 1e-12);
@@ -108,11 +119,11 @@ TEST(CoreEnergy, StaticPowerScalesWithEachHardwareUnit) {
 
 TEST(CoreEnergy, BreakdownsAdd) {
   EnergyBreakdown x, y;
-  x.mac_j = 1, x.l1_j = 2, x.l2_j = 3, x.noc_j = 4, x.dram_j = 5, x.static_j = 6;
-  y.mac_j = 10, y.l1_j = 20, y.l2_j = 30, y.noc_j = 40, y.dram_j = 50, y.static_j = 60;
+  x.mac_j = 1, x.l1_j = 2, x.l2_j = 3, x.noc_j = 4, x.dram_j = 5, x.static_j = 6, x.register_j = 7;
+  y.mac_j = 10, y.l1_j = 20, y.l2_j = 30, y.noc_j = 40, y.dram_j = 50, y.static_j = 60, y.register_j = 70;
   x += y;
-  EXPECT_DOUBLE_EQ(x.dynamic_j(), 11 + 22 + 33 + 44 + 55);
-  EXPECT_DOUBLE_EQ(x.total_j(), 11 + 22 + 33 + 44 + 55 + 66);
+  EXPECT_DOUBLE_EQ(x.dynamic_j(), 11 + 22 + 33 + 44 + 55 + 77);
+  EXPECT_DOUBLE_EQ(x.total_j(), 11 + 22 + 33 + 44 + 55 + 77 + 66);
 }
 
 TEST(CoreActionCounts, AddSubtractCompare) {

@@ -76,7 +76,9 @@ TEST(CoreTilePlanGemm, SingleWaveStructure) {
       // A element to the 8 PEs of its row, B element to the 16 PEs of its column, per k:
       // (32*8 + 32*16) * 32 = 24576; partial sums (32*32*4 = 4096) spill between chunks.
       EXPECT_EQ(w.l1_write_bytes, s == 0 ? 24576u + 4096u : 24576u);
-      EXPECT_EQ(w.l1_read_bytes, s == 0 ? 65536u : 65536u + 4096u);
+      // Each PE reads every operand it received once into a register (24576) and reuses it across
+      // its outputs, plus the partial sums of the previous chunk.
+      EXPECT_EQ(w.l1_read_bytes, s == 0 ? 24576u : 24576u + 4096u);
       EXPECT_EQ(w.writeback_bytes, s == 1 ? 1024u : 0u);  // 32 x 32 int8 at the last chunk
       EXPECT_EQ(w.writeback_dram_bytes, s == 1 ? 1024u : 0u);
     }
@@ -86,6 +88,20 @@ TEST(CoreTilePlanGemm, SingleWaveStructure) {
   EXPECT_EQ(t.multicast, 2u * 4u * 1024u);
   EXPECT_EQ(t.writeback, 64u * 64u);
   EXPECT_EQ(t.compute, 4u * (280u + 256u));
+
+  // Without operand registers (pe.operand_reuse: none) every MAC reads both operands from L1:
+  // 2 x 32768 per cluster and chunk; nothing else changes.
+  ArchConfig naive = a;
+  naive.pe_operand_registers = false;
+  const TilePlan naive_plan = build_tile_plan(k, {32, 32, 32}, naive);
+  ASSERT_EQ(naive_plan.steps.size(), 2u);
+  for (size_t s = 0; s < 2; ++s) {
+    for (const ClusterWork& w : naive_plan.steps[s].work) {
+      EXPECT_EQ(w.l1_read_bytes, s == 0 ? 65536u : 65536u + 4096u);
+      EXPECT_EQ(w.l1_write_bytes, plan.steps[s].work[w.cluster].l1_write_bytes);
+      EXPECT_EQ(w.compute_cycles, plan.steps[s].work[w.cluster].compute_cycles);
+    }
+  }
 }
 
 TEST(CoreTilePlanGemm, DramReadsOncePerNeededStep) {
@@ -403,7 +419,7 @@ TEST(CoreTilePlanActions, GemmCountsByHand) {
   EXPECT_EQ(c.l2_write_bytes, 8192u + 4096u);  // DMA fills + writebacks
   EXPECT_EQ(c.l2_read_bytes, 8192u + 4096u);   // multicasts + drain to DRAM
   EXPECT_EQ(c.pe_busy_cycles, 4u * (280u + 256u));
-  EXPECT_EQ(c.l1_read_bytes, 4u * (65536u + 69632u));
+  EXPECT_EQ(c.l1_read_bytes, 4u * (24576u + 28672u));  // operands once per PE; partial sums
   EXPECT_EQ(c.l1_write_bytes, 4u * (28672u + 24576u));
 }
 
