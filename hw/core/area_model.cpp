@@ -16,15 +16,15 @@ constexpr double kRegisterUm2PerBit = 5.981433 * (45.0 / 40.0) * (45.0 / 40.0);
 constexpr double kUm2PerMm2 = 1e6;
 }  // namespace
 
-AreaBreakdown area_of(const ArchConfig& arch, SramCells cells) {
+AreaBreakdown area_of(const ArchConfig& arch, SramCells cells, double scale) {
   const bool int8 = arch.datatype == DataType::kInt8;
   const double register_bits = int8 ? 8 + 8 + 32 : 16 + 16 + 32;
   const double pe_um2 = (int8 ? kInt8MacUm2 : kFp16MacUm2) + register_bits * kRegisterUm2PerBit;
   const SramPricing s = price_srams(arch, cells == SramCells::kFixed ? SramCells::kCactiLop : cells);
   AreaBreakdown a;
-  a.pe_mm2 = arch.pe_count * pe_um2 / kUm2PerMm2;
-  a.l1_mm2 = arch.pe_count * s.l1_figures.area_mm2;
-  a.l2_mm2 = s.l2_figures.area_mm2;
+  a.pe_mm2 = arch.pe_count * pe_um2 / kUm2PerMm2 * scale;
+  a.l1_mm2 = arch.pe_count * s.l1_figures.area_mm2 * scale;
+  a.l2_mm2 = s.l2_figures.area_mm2 * scale;
   a.extrapolated = s.l1_figures.extrapolated || s.l2_figures.extrapolated;
   return a;
 }

@@ -18,7 +18,8 @@ struct AreaBreakdown {
   double total_mm2() const { return pe_mm2 + l1_mm2 + l2_mm2; }
 };
 
-// Cells: the flavour that prices the SRAMs (kFixed tables take the low-operating-power arrays).
-AreaBreakdown area_of(const ArchConfig& arch, SramCells cells);
+// Cells: the flavour that prices the SRAMs (kFixed tables take the low-operating-power arrays);
+// scale: the node's area factor relative to 45 nm (EnergyTable::area_scale).
+AreaBreakdown area_of(const ArchConfig& arch, SramCells cells, double scale = 1.0);
 
 }  // namespace nm::hw

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 
 namespace nm::hw {
 
@@ -25,12 +26,46 @@ EnergyTable with_sram_figures(const EnergyTable& table, const ArchConfig& arch) 
   if (table.sram_cells == SramCells::kFixed) return table;
   const SramPricing p = price_srams(arch, table.sram_cells);
   EnergyTable t = table;
-  t.l1_read_pj_per_byte = p.l1_figures.read_pj_per_byte(p.l1.port_bits);
-  t.l1_write_pj_per_byte = p.l1_figures.write_pj_per_byte(p.l1.port_bits);
-  t.l2_read_pj_per_byte = p.l2_figures.read_pj_per_byte(p.l2.port_bits);
-  t.l2_write_pj_per_byte = p.l2_figures.write_pj_per_byte(p.l2.port_bits);
-  t.leakage_l1_mw_per_kib = p.l1_figures.leakage_mw / (static_cast<double>(p.l1.bytes) / 1024.0);
-  t.leakage_l2_mw_per_kib = p.l2_figures.leakage_mw / (static_cast<double>(p.l2.bytes) / 1024.0);
+  const double e = table.sram_energy_scale, leak = table.sram_leakage_scale;
+  t.l1_read_pj_per_byte = p.l1_figures.read_pj_per_byte(p.l1.port_bits) * e;
+  t.l1_write_pj_per_byte = p.l1_figures.write_pj_per_byte(p.l1.port_bits) * e;
+  t.l2_read_pj_per_byte = p.l2_figures.read_pj_per_byte(p.l2.port_bits) * e;
+  t.l2_write_pj_per_byte = p.l2_figures.write_pj_per_byte(p.l2.port_bits) * e;
+  t.leakage_l1_mw_per_kib = p.l1_figures.leakage_mw / (static_cast<double>(p.l1.bytes) / 1024.0) * leak;
+  t.leakage_l2_mw_per_kib = p.l2_figures.leakage_mw / (static_cast<double>(p.l2.bytes) / 1024.0) * leak;
+  return t;
+}
+
+namespace {
+// The NoC figure's wire share at 45 nm: a 1 mm repeated global wire, 0.451 pJ per byte
+// (configs/energy/45nm.yaml, [C40]); the rest (0.401) is the router's logic and buffers.
+constexpr double kNocWirePjPerByteHop = 0.451;
+}  // namespace
+
+EnergyTable scaled_to_node(const EnergyTable& base, double node_nm) {
+  if (base.technology_nm != 45)
+    throw std::invalid_argument("scaled_to_node: the base table must be at 45 nm");
+  const TechScale f = scale_from_45nm(node_nm);
+  EnergyTable t = base;
+  t.technology_nm = node_nm;
+  t.mac_int8_pj *= f.logic_energy;
+  t.mac_fp16_pj *= f.logic_energy;
+  t.register_pj_per_bit *= f.logic_energy;
+  const double wire = std::min(base.noc_pj_per_byte_hop, kNocWirePjPerByteHop);
+  t.noc_pj_per_byte_hop = wire + (base.noc_pj_per_byte_hop - wire) * f.logic_energy;
+  t.leakage_pe_int8_mw *= f.leakage;
+  t.leakage_pe_fp16_mw *= f.leakage;
+  t.leakage_noc_mw_per_router *= f.leakage;
+  // SRAM: the fixed figures directly; the CACTI model's through its factors.
+  t.l1_read_pj_per_byte *= f.sram_energy;
+  t.l1_write_pj_per_byte *= f.sram_energy;
+  t.l2_read_pj_per_byte *= f.sram_energy;
+  t.l2_write_pj_per_byte *= f.sram_energy;
+  t.leakage_l1_mw_per_kib *= f.leakage;
+  t.leakage_l2_mw_per_kib *= f.leakage;
+  t.sram_energy_scale = base.sram_energy_scale * f.sram_energy;
+  t.sram_leakage_scale = base.sram_leakage_scale * f.leakage;
+  t.area_scale = base.area_scale * f.area;
   return t;
 }
 

@@ -9,6 +9,7 @@
 #include "hw/core/action_counts.h"
 #include "hw/core/arch_config.h"
 #include "hw/core/sram_model.h"
+#include "hw/core/tech_scaling.h"
 
 namespace nm::hw {
 
@@ -18,6 +19,9 @@ struct EnergyTable {
   // kFixed: the l1/l2 per-byte and per-KiB figures below as given, whatever the sizes. Otherwise
   // they are filled per configuration from the CACTI model (sram_model.h) by with_sram_figures().
   SramCells sram_cells = SramCells::kFixed;
+  // A table derived for another node (scaled_to_node): factors on the SRAM model's energy and
+  // leakage, and on area. 1 for a table at the model's own 45 nm.
+  double sram_energy_scale = 1, sram_leakage_scale = 1, area_scale = 1;
   double mac_int8_pj = 0;
   double mac_fp16_pj = 0;
   double l1_read_pj_per_byte = 0;
@@ -57,6 +61,11 @@ SramPricing price_srams(const ArchConfig& arch, SramCells cells);
 // this configuration (l1.bytes_per_pe and l1.port_bits; l2.bytes, l2.banks and l2.port_bits);
 // a kFixed table is returned unchanged.
 EnergyTable with_sram_figures(const EnergyTable& table, const ArchConfig& arch);
+
+// The 45 nm table `base` carried to another node with hw/core/tech_scaling.h's factors: logic
+// energy (MACs, registers, the NoC router's share), SRAM energy, leakage (PEs, routers, SRAM) and
+// area; wires and DRAM unchanged. Throws std::invalid_argument unless base is at 45 nm.
+EnergyTable scaled_to_node(const EnergyTable& base, double node_nm);
 
 // Leakage of the whole accelerator at this configuration, in watts.
 double static_power_w(const EnergyTable& table, const ArchConfig& arch);

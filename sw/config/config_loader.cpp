@@ -407,13 +407,37 @@ hw::EnergyTable parse_energy_table(const std::string& text, const std::string& w
 // ---------------------------------------------------------------------------------------------
 // Config schema
 
+// "16nm" -> 16; anything else (a path) -> nothing.
+std::optional<double> node_name(const std::string& value) {
+  if (value.size() < 3 || value.compare(value.size() - 2, 2, "nm") != 0) return std::nullopt;
+  const std::string number = value.substr(0, value.size() - 2);
+  if (number.find_first_not_of("0123456789.") != std::string::npos) return std::nullopt;
+  try {
+    size_t used = 0;
+    const double v = std::stod(number, &used);
+    if (used != number.size()) return std::nullopt;
+    return v;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 void set_energy_table(SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& key) {
   const std::string expected =
-      std::string("expected ") + kBuiltinEnergyName + " (built-in) or a path to an energy table YAML file";
+      std::string("expected ") + kBuiltinEnergyName +
+      " (built-in), another node such as 28nm, 16nm or 7nm (the built-in table scaled, "
+      "7 to 130 nm) or a path to an energy table YAML file";
   const std::string value = read_text(r, n, key, expected);
   if (value == kBuiltinEnergyName) {
     c.energy = parse_energy_table(builtin::kDefaultEnergyYaml, kBuiltinEnergyWhere, kBuiltinEnergyName);
     c.energy_source = kBuiltinEnergySource;
+  } else if (const std::optional<double> node = node_name(value)) {
+    if (*node < hw::kMinNodeNm || *node > hw::kMaxNodeNm) r.fail(key, expected + ", got '" + value + "'");
+    const hw::EnergyTable base =
+        parse_energy_table(builtin::kDefaultEnergyYaml, kBuiltinEnergyWhere, kBuiltinEnergyName);
+    c.energy = hw::scaled_to_node(base, *node);
+    c.energy.name = value;
+    c.energy_source = std::string(kBuiltinEnergySource) + " scaled to " + value + " (Stillmaker-Baas 2017)";
   } else {
     std::optional<fs::path> found;
     std::vector<std::string> looked_in;

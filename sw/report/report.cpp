@@ -25,14 +25,15 @@ nlohmann::json energy_json(const hw::EnergyBreakdown& e) {
           {"noc", e.noc_j}, {"dram", e.dram_j},          {"static", e.static_j}};
 }
 
-nlohmann::json sram_json(const hw::SramGeometry& g, const hw::SramFigures& f) {
+// The SRAM model's figures as priced: scaled to the energy table's node.
+nlohmann::json sram_json(const hw::SramGeometry& g, const hw::SramFigures& f, const hw::EnergyTable& t) {
   return {{"bytes", g.bytes},
           {"port_bits", g.port_bits},
           {"banks", g.banks},
-          {"read_pj_per_byte", f.read_pj_per_byte(g.port_bits)},
-          {"write_pj_per_byte", f.write_pj_per_byte(g.port_bits)},
-          {"leakage_mw", f.leakage_mw},
-          {"area_mm2", f.area_mm2},
+          {"read_pj_per_byte", f.read_pj_per_byte(g.port_bits) * t.sram_energy_scale},
+          {"write_pj_per_byte", f.write_pj_per_byte(g.port_bits) * t.sram_energy_scale},
+          {"leakage_mw", f.leakage_mw * t.sram_leakage_scale},
+          {"area_mm2", f.area_mm2 * t.area_scale},
           {"cycle_ns", f.cycle_ns},
           {"extrapolated", f.extrapolated}};
 }
@@ -70,8 +71,8 @@ nlohmann::json run_to_json(const RunResult& run) {
   j["area_breakdown_mm2"] = {{"pe", run.area.pe_mm2}, {"l1", run.area.l1_mm2}, {"l2", run.area.l2_mm2}};
   if (run.sram) {
     j["sram"] = {{"cells", hw::sram_cells_name(run.config.energy.sram_cells)},
-                 {"l1", sram_json(run.sram->l1, run.sram->l1_figures)},
-                 {"l2", sram_json(run.sram->l2, run.sram->l2_figures)}};
+                 {"l1", sram_json(run.sram->l1, run.sram->l1_figures, run.config.energy)},
+                 {"l2", sram_json(run.sram->l2, run.sram->l2_figures, run.config.energy)}};
   }
   j["peak_l2_staging_bytes"] = run.peak_l2_staging_bytes;
   json modules = json::object();

@@ -22,7 +22,7 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
   // SRAM energy and leakage at this configuration's sizes (a fixed table stays as it is); the
   // mapper ranks and the run is priced with the same figures.
   result.config.energy = hw::with_sram_figures(config.energy, config.arch);
-  result.area = hw::area_of(config.arch, config.energy.sram_cells);
+  result.area = hw::area_of(config.arch, config.energy.sram_cells, config.energy.area_scale);
   if (config.energy.sram_cells != hw::SramCells::kFixed)
     result.sram = hw::price_srams(config.arch, config.energy.sram_cells);
   result.network_macs = program.network_macs();

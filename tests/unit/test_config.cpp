@@ -107,6 +107,28 @@ TEST(Config, EnergyTableVariantsLoad) {
   }
 }
 
+// energy_table: 16nm is the built-in table carried to 16 nm (hw/core/tech_scaling.h): logic and
+// SRAM energy, leakage and area scale; DRAM does not.
+TEST(Config, EnergyTableForAnotherNode) {
+  SimConfig base = builtin_default_config();
+  SimConfig n16 = base;
+  apply_override(n16, "energy_table=16nm");
+  EXPECT_EQ(n16.energy_table, "16nm");
+  EXPECT_EQ(n16.energy.technology_nm, 16);
+  EXPECT_NEAR(n16.energy.mac_int8_pj, base.energy.mac_int8_pj * 0.14, 1e-12);
+  EXPECT_EQ(n16.energy.dram_pj_per_byte, base.energy.dram_pj_per_byte);
+  EXPECT_LT(n16.energy.noc_pj_per_byte_hop, base.energy.noc_pj_per_byte_hop);
+  EXPECT_GT(n16.energy.noc_pj_per_byte_hop, 0.451);  // the wire does not scale
+  EXPECT_NEAR(n16.energy.area_scale, 0.19, 1e-12);
+  // SRAM scales more slowly than logic below 22 nm.
+  EXPECT_GT(n16.energy.sram_energy_scale, 0.14);
+  SimConfig n28 = base;
+  apply_override(n28, "energy_table=28nm");  // between the tabulated 32 and 20 nm
+  EXPECT_LT(n28.energy.mac_int8_pj, base.energy.mac_int8_pj * 0.64);
+  EXPECT_GT(n28.energy.mac_int8_pj, base.energy.mac_int8_pj * 0.24);
+  EXPECT_THROW(apply_override(n28, "energy_table=200nm"), InputError);
+}
+
 TEST(Config, DefaultsAreTable2) {
   const SimConfig c = builtin_default_config();
   EXPECT_EQ(c.arch.pe_count, 1024u);
@@ -281,7 +303,9 @@ TEST_F(ConfigFile, EnergyTableRelativeToConfigDir) {
 }
 
 TEST_F(ConfigFile, EnergyTableNotFound) {
-  expect_config_error("energy_table: 7nm\n", {"energy_table: expected 45nm (built-in) or a path", "'7nm'"});
+  expect_config_error("energy_table: 3nm\n",
+                      {"energy_table: expected 45nm (built-in), another node", "'3nm'"});
+  expect_config_error("energy_table: none.yaml\n", {"energy_table: expected 45nm", "'none.yaml' is not in"});
 }
 
 TEST_F(ConfigFile, EnergyTableErrorsNameTheTableFile) {
