@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "hw/core/input_error.h"
+#include "sw/sweep/sweep_spec.h"
 
 namespace nm::sw {
 
@@ -27,6 +28,31 @@ const char* cli_usage() {
 
 CliOptions parse_cli(const std::vector<std::string>& args) {
   CliOptions o;
+  // --seq-len, --width or --depth (`flag`), given as `spelling` (the flag or --set workload.KEY).
+  auto set_workload_option = [&](const std::string& flag, const std::string& spelling, const std::string& v) {
+    std::string& given = flag == "--seq-len" ? o.seq_len_given
+                         : flag == "--width" ? o.width_given
+                                             : o.depth_given;
+    if (!given.empty() && given != spelling) {
+      throw InputError("command line", spelling, "conflicts with " + given + " given earlier; give it once");
+    }
+    given = spelling;
+    errno = 0;
+    char* end = nullptr;
+    if (flag == "--seq-len") {
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (errno != 0 || end == v.c_str() || *end != '\0' || n <= 0) {
+        throw InputError("command line", spelling, "expected a positive integer, got '" + v + "'");
+      }
+      o.seq_len = n;
+      return;
+    }
+    const double x = std::strtod(v.c_str(), &end);
+    if (errno != 0 || end == v.c_str() || *end != '\0' || !(x > 0 && x <= 64)) {
+      throw InputError("command line", spelling, "expected a multiplier in (0, 64], got '" + v + "'");
+    }
+    (flag == "--width" ? o.width : o.depth) = x;
+  };
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](const char* expected) -> std::string {
@@ -41,32 +67,28 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       o.workload = value("a workload name or .yaml path");
     } else if (a == "--set") {
       const std::string v = value("key.path=value");
-      if (v.find('=') == std::string::npos)
-        throw InputError("command line", "--set " + v, "expected key.path=value");
-      o.overrides.push_back(v);
+      const size_t eq = v.find('=');
+      if (eq == std::string::npos) throw InputError("command line", "--set " + v, "expected key.path=value");
+      const std::string key = v.substr(0, eq);
+      if (key.rfind("workload.", 0) == 0) {
+        // The sweep's mapping of workload axes to nm_sim flags, so both accept the same keys.
+        const std::vector<std::string> flag = sweep_axis_arguments(key, v.substr(eq + 1));
+        if (flag.front() == "--set") {
+          throw InputError("command line", "--set " + key,
+                           "unknown workload option; expected workload.seq_len, workload.width or "
+                           "workload.depth");
+        }
+        set_workload_option(flag.front(), "--set " + key, flag.back());
+      } else {
+        o.overrides.push_back(v);
+      }
     } else if (a == "--datatype") {
       o.datatype = value("int8 or fp16");
       if (*o.datatype != "int8" && *o.datatype != "fp16") {
         throw InputError("command line", "--datatype", "expected int8 or fp16, got '" + *o.datatype + "'");
       }
-    } else if (a == "--seq-len") {
-      const std::string v = value("a positive integer");
-      errno = 0;
-      char* end = nullptr;
-      const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (errno != 0 || end == v.c_str() || *end != '\0' || n <= 0) {
-        throw InputError("command line", "--seq-len", "expected a positive integer, got '" + v + "'");
-      }
-      o.seq_len = n;
-    } else if (a == "--width" || a == "--depth") {
-      const std::string v = value("a multiplier in (0, 64]");
-      errno = 0;
-      char* end = nullptr;
-      const double x = std::strtod(v.c_str(), &end);
-      if (errno != 0 || end == v.c_str() || *end != '\0' || !(x > 0 && x <= 64)) {
-        throw InputError("command line", a, "expected a multiplier in (0, 64], got '" + v + "'");
-      }
-      (a == "--width" ? o.width : o.depth) = x;
+    } else if (a == "--seq-len" || a == "--width" || a == "--depth") {
+      set_workload_option(a, a, value(a == "--seq-len" ? "a positive integer" : "a multiplier in (0, 64]"));
     } else if (a == "--functional") {
       o.functional = true;
     } else if (a == "--seed" || a == "--samples") {
@@ -113,6 +135,11 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     if (o.csv_path) throw InputError("command line", "--csv", "not available with --table3 (use --workload)");
     if (o.verbose)
       throw InputError("command line", "--verbose", "not available with --table3 (use --workload)");
+    // Table 3 is the paper's networks as published; a scaled one is not in it.
+    for (const std::string* given : {&o.width_given, &o.depth_given}) {
+      if (!given->empty())
+        throw InputError("command line", *given, "not available with --table3 (use --workload)");
+    }
   }
   if (!o.functional) {
     // These only mean something in a functional run: silently ignoring them would mislead.

@@ -19,8 +19,15 @@ void check_bert_seq_len(int64_t seq_len, const std::string& where, const std::st
 // Display name ("BERT-large", ...) of a built-in workload that reads seq_len; "" for the others.
 std::string seq_len_model(const std::string& builtin_name);
 
+// "bert_base, bert_large, distilbert and albert_base": the built-ins that read seq_len.
+std::string transformer_names();
+
+// Throws InputError("command line", options.seq_len_given, ...) when seq_len was given: for a
+// workload (`workload` names it in the message) that has no sequence length.
+void reject_seq_len(const std::string& workload, const WorkloadOptions& options);
+
 // Checks the options built-in `name` reads (seq_len for transformers, width, depth); throws
-// nm::InputError(where, <option>, ...).
+// nm::InputError(where, <option>, ...), and rejects a given seq_len `name` does not read.
 void check_builtin_options(const std::string& name, const WorkloadOptions& options, const std::string& where);
 
 }  // namespace nm::sw::detail

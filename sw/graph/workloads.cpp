@@ -146,9 +146,29 @@ std::string seq_len_model(const std::string& builtin_name) {
   return b ? b->seq_len_model : "";
 }
 
+std::string transformer_names() {
+  std::vector<std::string> names;
+  for (const Builtin& b : builtins()) {
+    if (!b.seq_len_model.empty()) names.push_back(b.name);
+  }
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  }
+  return text;
+}
+
+void reject_seq_len(const std::string& workload, const WorkloadOptions& options) {
+  if (options.seq_len_given.empty()) return;
+  throw InputError("command line", options.seq_len_given,
+                   "does not apply to workload " + workload + ": only the transformers " +
+                       transformer_names() + " have a sequence length");
+}
+
 void check_builtin_options(const std::string& name, const WorkloadOptions& options,
                            const std::string& where) {
   const std::string model = seq_len_model(name);
+  if (model.empty()) reject_seq_len("'" + name + "'", options);
   if (!model.empty()) check_bert_seq_len(options.seq_len, where, "seq_len", model);
   check_multiplier(options.width, where, "width");
   check_multiplier(options.depth, where, "depth");

@@ -278,6 +278,61 @@ TEST_F(WorkloadsYamlFile, UnknownWorkload) {
                                                  "resnet50, bert_base, gcn"});
 }
 
+// ---------------------------------------------------------------------------------------------
+// Options the workload does not read are errors naming the option as the user gave it
+
+TEST_F(WorkloadsYamlFile, SeqLenOnANonTransformerIsAnError) {
+  WorkloadOptions options;
+  options.seq_len = 256;
+  options.seq_len_given = "--seq-len";
+  for (const char* name : {"resnet50", "gcn", "gcn_cora_l2_sparse", "resnet18_cifar10"}) {
+    expect_input_error([&] { load(name, options); },
+                       {"command line: --seq-len: does not apply to workload '" + std::string(name) + "'",
+                        "bert_base, bert_large, distilbert and albert_base"});
+  }
+  options.seq_len_given = "--set workload.seq_len";
+  expect_input_error([&] { load("resnet50", options); },
+                     {"command line: --set workload.seq_len: does not apply"});
+  // A parametric file of a non-transformer family too.
+  const std::string path = write("res.yaml", "family: resnet18\n");
+  expect_input_error([&] { load(path, options); },
+                     {"--set workload.seq_len: does not apply", path, "resnet18"});
+  // Transformers read it.
+  for (const char* name : {"bert_base", "distilbert"}) EXPECT_NO_THROW(load(name, options)) << name;
+}
+
+TEST_F(WorkloadsYamlFile, OptionsOnAnExplicitGraphAreErrors) {
+  const std::string path =
+      write("mlp.yaml", mlp_header() +
+                            "ops: [{op: linear, name: fc, inputs: [x, w1, b1], output: h,"
+                            " shape: [1, 128]}]\n");
+  EXPECT_NO_THROW(load(path));
+  for (const char* flag : {"--width", "--depth", "--seq-len", "--set workload.width"}) {
+    WorkloadOptions options;
+    const std::string f = flag;
+    (f.find("width") != std::string::npos ? options.width_given
+     : f == "--depth"                     ? options.depth_given
+                                          : options.seq_len_given) = flag;
+    expect_input_error([&] { load(path, options); },
+                       {"command line: " + f + ": does not apply to workload file '" + path + "'", "ops:"});
+  }
+}
+
+TEST_F(WorkloadsYamlFile, AnOptionAParametricFilePinsIsAnError) {
+  const std::string path = write("bert_short.yaml", "family: bert_base\nseq_len: 32\nwidth: 0.5\n");
+  WorkloadOptions options;
+  options.seq_len_given = "--seq-len";
+  expect_input_error([&] { load(path, options); },
+                     {"command line: --seq-len: workload file '" + path + "' pins seq_len: 32"});
+  options = {};
+  options.width_given = "--width";
+  expect_input_error([&] { load(path, options); }, {"--width", "pins width: 0.5"});
+  options = {};
+  options.depth_given = "--depth";  // not pinned: applies
+  options.depth = 0.5;
+  EXPECT_NO_THROW(load(path, options));
+}
+
 TEST_F(WorkloadsYamlFile, UnknownOpKind) {
   const std::string path = write("bad.yaml", mlp_header() +
                                                  "ops: [{op: dense, name: fc, inputs: [x, w1, b1], output: h,"
