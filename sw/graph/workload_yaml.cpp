@@ -497,9 +497,11 @@ Graph load_parametric(const Reader& r, const YAML::Node& root, const WorkloadOpt
   // gcn_cora: the name the first files used for `gcn`.
   const std::string family = given == "gcn_cora" ? "gcn" : given;
   if (!is_builtin_workload(family)) {
-    std::string names;
-    for (const std::string& n : builtin_workload_names()) names += n + ", ";
-    r.fail("family", "unknown family '" + given + "'; expected one of " + names + "gcn_cora");
+    std::vector<std::string> names = builtin_workload_names();
+    names.push_back("gcn_cora");
+    const std::string suggestion = did_you_mean(given, names);
+    r.fail("family", "unknown family '" + given + "'; " + (suggestion.empty() ? "" : suggestion + " ") +
+                         "expected a built-in name (nm_sim --list-workloads lists them)");
   }
   const std::string model = seq_len_model(family);
   if (model.empty()) reject_seq_len("file '" + r.file() + "' (family " + family + ")", options);

@@ -479,4 +479,33 @@ TEST(WorkloadOptions, ReportsAFileWorkloadByItsName) {
   EXPECT_EQ(run_json("gcn")["workload"], "gcn");
 }
 
+TEST(Messages, UnknownWorkloadSuggestsTheClosestNames) {
+  const CliRun r = run_nm_sim("--workload bert_bse");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "error: command line: --workload: unknown workload 'bert_bse'; did you mean bert_base? nm_sim "
+            "--list-workloads lists every name, and a path to a .yaml file also works\n");
+  const CliRun typo = run_nm_sim("--workload resnet51");
+  EXPECT_NE(typo.err.find("did you mean resnet50, resnet18 or resnet34?"), std::string::npos) << typo.err;
+  EXPECT_EQ(typo.err.find("gcn_pubmed"), std::string::npos) << typo.err;  // not the whole list
+  EXPECT_LT(typo.err.size(), 200u) << typo.err;
+}
+
+// --help says what every option does, with units and defaults.
+TEST(Messages, HelpDescribesEveryOption) {
+  const CliRun r = run_nm_sim("--help");
+  ASSERT_EQ(r.status, 0);
+  for (const char* flag : {"--workload", "--config", "--set", "--datatype", "--seq-len", "--width", "--depth",
+                           "--json", "--csv", "--verbose", "--functional", "--seed", "--samples", "--weights",
+                           "--pwl-method", "--table3", "--list-workloads"}) {
+    // Each option starts a line of the option list, followed by its description.
+    const std::string line_start = std::string("\n  ") + flag;
+    EXPECT_NE(r.out.find(line_start), std::string::npos) << flag;
+  }
+  for (const char* fact : {"default 128", "1..512", "(0, 64]", "default 1", "configs/pe1024.yaml", "Gbit/s",
+                           "(bytes)", "workload.seq_len", "Exit status"}) {
+    EXPECT_NE(r.out.find(fact), std::string::npos) << fact << "\n" << r.out;
+  }
+}
+
 }  // namespace
