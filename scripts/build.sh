@@ -24,14 +24,21 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
 
-# Rough compile cost of a first build in CPU-minutes, measured at -j1 (2026, Release, g++):
-# the libraries and nm_sim are about 5, everything (three test binaries included) about 15.
-if [ -e "$build/libnm_sw.a" ]; then
+# A first build's compile cost, measured on a clean clone (g++ 12, Release, 2 jobs, 2026): the
+# libraries with nm_sim about 3.5 CPU-minutes; unit_tests, tlm_tests and regression_tests about
+# 6.5 more. In tenths of a CPU-minute:
+names=("${targets[@]}")
+[ "${targets[*]}" = all ] && names=(nm_sim nm_sweep nm_pwl unit_tests tlm_tests regression_tests)
+missing=()
+for t in "${names[@]}"; do [ -e "$build/$t" ] || missing+=("$t"); done
+if [ ${#missing[@]} -eq 0 ]; then
   estimate="only what changed since the last build is recompiled (seconds when nothing did)"
 else
-  cpu_min=15
-  [ "${targets[*]}" = "nm_sim" ] && cpu_min=5
-  estimate="first build: roughly $(((cpu_min + jobs - 1) / jobs)) min with $jobs jobs ($cpu_min CPU-minutes; faster with ccache on a rebuild)"
+  cost=0
+  [ -e "$build/libnm_tlm.a" ] || cost=35
+  case " ${missing[*]} " in *" unit_tests "* | *" tlm_tests "* | *" regression_tests "*) cost=$((cost + 65)) ;; esac
+  [ $cost -eq 0 ] && cost=5
+  estimate="first build of ${missing[*]}: roughly $(((cost + 10 * jobs - 1) / (10 * jobs))) min with $jobs jobs on an idle machine ($((cost / 10)).$((cost % 10)) CPU-minutes of compiling; ccache speeds up rebuilds from scratch)"
 fi
 echo "build: building ${targets[*]} in $build with $jobs jobs, $launcher_note; $estimate" >&2
 start=$SECONDS
