@@ -528,7 +528,8 @@ Graph load_parametric(const Reader& r, const YAML::Node& root, const WorkloadOpt
     pinned.seq_len = r.integer(n, "seq_len");
     check_bert_seq_len(pinned.seq_len, r.file(), "seq_len", model);
   } else if (!model.empty()) {
-    check_bert_seq_len(pinned.seq_len, command_line, "seq_len", model);
+    check_bert_seq_len(pinned.seq_len, command_line,
+                       options.seq_len_given.empty() ? "seq_len" : options.seq_len_given, model);
   }
   for (const auto& [key, value] : {std::pair<const char*, double*>{"width", &pinned.width},
                                    std::pair<const char*, double*>{"depth", &pinned.depth}}) {

@@ -215,9 +215,14 @@ void check_builtin_options(const std::string& name, const WorkloadOptions& optio
                            const std::string& where) {
   const std::string model = seq_len_model(name);
   if (model.empty()) reject_seq_len("'" + name + "'", options);
-  if (!model.empty()) check_bert_seq_len(options.seq_len, where, "seq_len", model);
-  check_multiplier(options.width, where, "width");
-  check_multiplier(options.depth, where, "depth");
+  // Name an option as the user gave it (--seq-len, --set workload.seq_len) when they did.
+  auto key = [](const std::string& given, const char* name) {
+    return given.empty() ? std::string(name) : given;
+  };
+  if (!model.empty())
+    check_bert_seq_len(options.seq_len, where, key(options.seq_len_given, "seq_len"), model);
+  check_multiplier(options.width, where, key(options.width_given, "width"));
+  check_multiplier(options.depth, where, key(options.depth_given, "depth"));
 }
 
 }  // namespace detail
