@@ -4,29 +4,98 @@
 #include <cstdlib>
 
 #include "hw/core/input_error.h"
+#include "sw/sweep/sweep_spec.h"
 
 namespace nm::sw {
 
 const char* cli_usage() {
-  return "usage: nm_sim --workload NAME|FILE.yaml [--config FILE.yaml] [--set key.path=value]...\n"
-         "              [--datatype int8|fp16] [--seq-len N] [--width W] [--depth D] [--json FILE] [--csv "
+  return "usage: nm_sim --workload NAME|FILE.yaml [options]   simulate one inference of a network\n"
+         "       nm_sim --table3 [--config FILE] [--set key=value]... [--datatype T] [--seq-len N] [--json "
          "FILE]\n"
-         "              [--verbose] [--functional [--seed N] [--samples N] [--weights FILE.json]\n"
-         "              [--pwl-method uniform|elastic]]\n"
-         "       nm_sim --table3 [--config FILE.yaml] [--set key.path=value]... [--datatype int8|fp16]\n"
-         "              [--seq-len N] [--json FILE]\n"
-         "       nm_sim --list-workloads\n"
-         "Simulates one inference of a network on the NeuralMatrix GEMM accelerator (SystemC/TLM-2.0).\n"
-         "Without --config the built-in default (configs/pe1024.yaml, the paper's Table 2) is used.\n"
-         "--table3 runs ResNet-50, BERT-base and GCN and prints the paper's Table 3 with the simulated\n"
-         "NeuralMatrix row, its ratio to the paper's, and the throughput-per-power gains over CPU, GPU, "
-         "SoC.\n"
-         "--functional also runs real tensors through the simulated data path (int8 or fp16, PWL tables)\n"
-         "and reports per-layer and output errors against an fp32 reference; timing is unchanged.\n";
+         "       nm_sim --list-workloads | --help\n"
+         "\n"
+         "Simulates one inference (batch 1) of a network on the NeuralMatrix GEMM accelerator\n"
+         "(SystemC/TLM-2.0) and prints latency, throughput, energy, power and throughput per watt, and\n"
+         "what bounds every kernel.\n"
+         "\n"
+         "Workload:\n"
+         "  --workload NAME|FILE.yaml  a built-in network (resnet50, bert_base, gcn, ...: see\n"
+         "                             --list-workloads), workloads/NAME.yaml, or a path to a .yaml file\n"
+         "  --seq-len N                tokens per inference of a transformer (bert_base, bert_large,\n"
+         "                             distilbert, albert_base), 1..512; default 128. An error on any\n"
+         "                             other workload\n"
+         "  --width W                  multiplier of channels / hidden / FFN / GCN hidden sizes, in\n"
+         "                             (0, 64]; default 1 (rounding rule in sw/graph/workloads.h)\n"
+         "  --depth D                  multiplier of blocks per stage / encoder layers / GCN layers, in\n"
+         "                             (0, 64]; default 1. --width and --depth: built-in networks and\n"
+         "                             'family:' files only, an error on an explicit graph (ops:)\n"
+         "  --list-workloads           print the built-in names and the workload files found, then exit\n"
+         "\n"
+         "Accelerator:\n"
+         "  --config FILE.yaml         architecture + energy table; default: the built-in copy of\n"
+         "                             configs/pe1024.yaml (the paper's Table 2: 1024 PEs in 8 clusters,\n"
+         "                             1 GHz, 1 MiB L2, 32 Gbit/s DRAM, int8)\n"
+         "  --set key.path=VALUE       override one config key, in the config file's units: e.g.\n"
+         "                             pe.count=2048, l2.bytes=2097152 (bytes), clock_ghz=1.5 (GHz),\n"
+         "                             dram.bandwidth_gbps=256 (Gbit/s). Repeatable, applied in order\n"
+         "                             after --config. workload.seq_len, workload.width and\n"
+         "                             workload.depth set the workload options above, as nm_sweep's\n"
+         "                             axes do (giving one both ways is an error)\n"
+         "  --datatype int8|fp16       int8 with int32 accumulate or fp16 with fp32 accumulate;\n"
+         "                             default: the config's datatype (int8 in the built-in)\n"
+         "\n"
+         "Output (stdout gets a summary; files are written only after a successful run):\n"
+         "  --json FILE                every figure (schema nm_sim/1; seconds, joules, watts, bytes),\n"
+         "                             every kernel, module counters and the resolved config\n"
+         "  --csv FILE                 one row per kernel: shape, tile, cycles, bound, bytes per level,\n"
+         "                             energy per component (J), start_cycle\n"
+         "  --verbose, -v              also print per-layer and per-kernel rows\n"
+         "\n"
+         "Functional simulation (real tensors through the data path; timing unchanged):\n"
+         "  --functional               run it and report per-layer and output errors against an fp32\n"
+         "                             reference\n"
+         "  --seed N                   seed of the random weights and inputs, >= 0; default 1\n"
+         "  --samples N                random inputs scored, 1..100000; default 1\n"
+         "  --weights FILE.json        weights from an nm_weights/1 file; default: random from --seed\n"
+         "  --pwl-method uniform|elastic  where PWL breakpoints go; default uniform\n"
+         "\n"
+         "The paper's Table 3:\n"
+         "  --table3                   run resnet50, bert_base and gcn (each in a child nm_sim, in\n"
+         "                             parallel) and print Table 3 with the simulated row, its ratio to\n"
+         "                             the paper's and the throughput-per-power gains over CPU, GPU, SoC;\n"
+         "                             --seq-len applies to bert_base; --json writes nm_sim/table3/1\n"
+         "\n"
+         "Exit status: 0 done; 2 bad input (one line 'error: <where>: <key>: <what was expected>' on\n"
+         "stderr); 3 internal error.\n";
 }
 
 CliOptions parse_cli(const std::vector<std::string>& args) {
   CliOptions o;
+  // --seq-len, --width or --depth (`flag`), given as `spelling` (the flag or --set workload.KEY).
+  auto set_workload_option = [&](const std::string& flag, const std::string& spelling, const std::string& v) {
+    std::string& given = flag == "--seq-len" ? o.seq_len_given
+                         : flag == "--width" ? o.width_given
+                                             : o.depth_given;
+    if (!given.empty() && given != spelling) {
+      throw InputError("command line", spelling, "conflicts with " + given + " given earlier; give it once");
+    }
+    given = spelling;
+    errno = 0;
+    char* end = nullptr;
+    if (flag == "--seq-len") {
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (errno != 0 || end == v.c_str() || *end != '\0' || n <= 0) {
+        throw InputError("command line", spelling, "expected a positive integer, got '" + v + "'");
+      }
+      o.seq_len = n;
+      return;
+    }
+    const double x = std::strtod(v.c_str(), &end);
+    if (errno != 0 || end == v.c_str() || *end != '\0' || !(x > 0 && x <= 64)) {
+      throw InputError("command line", spelling, "expected a multiplier in (0, 64], got '" + v + "'");
+    }
+    (flag == "--width" ? o.width : o.depth) = x;
+  };
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](const char* expected) -> std::string {
@@ -41,32 +110,28 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       o.workload = value("a workload name or .yaml path");
     } else if (a == "--set") {
       const std::string v = value("key.path=value");
-      if (v.find('=') == std::string::npos)
-        throw InputError("command line", "--set " + v, "expected key.path=value");
-      o.overrides.push_back(v);
+      const size_t eq = v.find('=');
+      if (eq == std::string::npos) throw InputError("command line", "--set " + v, "expected key.path=value");
+      const std::string key = v.substr(0, eq);
+      if (key.rfind("workload.", 0) == 0) {
+        // The sweep's mapping of workload axes to nm_sim flags, so both accept the same keys.
+        const std::vector<std::string> flag = sweep_axis_arguments(key, v.substr(eq + 1));
+        if (flag.front() == "--set") {
+          throw InputError("command line", "--set " + key,
+                           "unknown workload option; expected workload.seq_len, workload.width or "
+                           "workload.depth");
+        }
+        set_workload_option(flag.front(), "--set " + key, flag.back());
+      } else {
+        o.overrides.push_back(v);
+      }
     } else if (a == "--datatype") {
       o.datatype = value("int8 or fp16");
       if (*o.datatype != "int8" && *o.datatype != "fp16") {
         throw InputError("command line", "--datatype", "expected int8 or fp16, got '" + *o.datatype + "'");
       }
-    } else if (a == "--seq-len") {
-      const std::string v = value("a positive integer");
-      errno = 0;
-      char* end = nullptr;
-      const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (errno != 0 || end == v.c_str() || *end != '\0' || n <= 0) {
-        throw InputError("command line", "--seq-len", "expected a positive integer, got '" + v + "'");
-      }
-      o.seq_len = n;
-    } else if (a == "--width" || a == "--depth") {
-      const std::string v = value("a multiplier in (0, 64]");
-      errno = 0;
-      char* end = nullptr;
-      const double x = std::strtod(v.c_str(), &end);
-      if (errno != 0 || end == v.c_str() || *end != '\0' || !(x > 0 && x <= 64)) {
-        throw InputError("command line", a, "expected a multiplier in (0, 64], got '" + v + "'");
-      }
-      (a == "--width" ? o.width : o.depth) = x;
+    } else if (a == "--seq-len" || a == "--width" || a == "--depth") {
+      set_workload_option(a, a, value(a == "--seq-len" ? "a positive integer" : "a multiplier in (0, 64]"));
     } else if (a == "--functional") {
       o.functional = true;
     } else if (a == "--seed" || a == "--samples") {
@@ -113,6 +178,11 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     if (o.csv_path) throw InputError("command line", "--csv", "not available with --table3 (use --workload)");
     if (o.verbose)
       throw InputError("command line", "--verbose", "not available with --table3 (use --workload)");
+    // Table 3 is the paper's networks as published; a scaled one is not in it.
+    for (const std::string* given : {&o.width_given, &o.depth_given}) {
+      if (!given->empty())
+        throw InputError("command line", *given, "not available with --table3 (use --workload)");
+    }
   }
   if (!o.functional) {
     // These only mean something in a functional run: silently ignoring them would mislead.

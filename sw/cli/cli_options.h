@@ -2,7 +2,10 @@
 // Command-line options of nm_sim.
 //
 // Contract: parse_cli() never exits or prints; bad arguments throw
-// nm::InputError("command line", "--flag", "expected ...").
+// nm::InputError("command line", "--flag", "expected ..."). `--set workload.seq_len=N` (and
+// workload.width, workload.depth) sets the workload option as --seq-len (--width, --depth) does,
+// the way nm_sweep's workload axes do; giving one option both ways is an error, and such a --set
+// never reaches `overrides`.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +21,9 @@ struct CliOptions {
   int64_t seq_len = 128;
   double width = 1.0;  // network width multiplier (rule in sw/graph/workloads.h)
   double depth = 1.0;  // network depth multiplier
+  // How each was given ("--seq-len" or "--set workload.seq_len"), "" when not: the workload loader
+  // rejects an option the workload does not read (WorkloadOptions::seq_len_given, ...).
+  std::string seq_len_given, width_given, depth_given;
   std::optional<std::string> json_path;
   std::optional<std::string> csv_path;
   // Functional mode: real tensors through the data path, errors against the fp32 reference.

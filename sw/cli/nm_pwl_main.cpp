@@ -21,14 +21,33 @@ using nm::InputError;
 using namespace nm::sw;
 
 constexpr const char* kUsage =
-    "usage: nm_pwl --function NAME [--granularity G] [--method uniform|elastic] [--domain LO,HI] [--json F]\n"
-    "       nm_pwl --all [--csv F]\n"
+    "usage: nm_pwl --function NAME [--granularity G] [--method uniform|elastic] [--domain LO,HI] [--json "
+    "FILE]\n"
+    "       nm_pwl --all [--csv FILE]\n"
     "       nm_pwl --overhead [--granularity G]\n"
-    "Fits NAME (relu, leaky_relu, gelu, sigmoid, tanh, silu, exp, reciprocal, rsqrt, sqrt, erf) with\n"
-    "continuous piecewise-linear segments and prints the segments and the error table; --all prints\n"
-    "the error table of every function at granularities 0.25, 0.5 and 1.0, uniform and elastic;\n"
-    "--overhead prints the paper's Table 1 (PWL parameter bytes of resnet50, bert_base, gcn).\n"
-    "G defaults to 0.25.\n";
+    "\n"
+    "The continuous piecewise-linear (PWL) approximations nm_sim's lowering uses for nonlinear ops,\n"
+    "evaluated as the accelerator computes them. Exactly one mode:\n"
+    "  --function NAME       fit one function and print its segments (breakpoint, slope K,\n"
+    "                        intercept B) and its errors against the exact function. NAME: relu,\n"
+    "                        leaky_relu, gelu, sigmoid, tanh, silu, exp, reciprocal, rsqrt, sqrt, erf\n"
+    "  --all                 the error table of every function at granularities 0.25, 0.5 and 1.0,\n"
+    "                        uniform and elastic\n"
+    "  --overhead            the paper's Table 1: PWL parameter bytes of resnet50, bert_base and gcn\n"
+    "                        against their weight bytes\n"
+    "Options:\n"
+    "  --granularity G       segment width in the function's input units (> 0); default 0.25, the\n"
+    "                        paper's. N = ceil((HI - LO) / G) inner segments (--function, --overhead)\n"
+    "  --method uniform|elastic  uniform: breakpoints every G (the paper's); elastic: the same N\n"
+    "                        segments with breakpoints placed to minimise the max error, plus a bias\n"
+    "                        correction; default uniform (--function only)\n"
+    "  --domain LO,HI        fit over [LO, HI] instead of the function's built-in domain, LO < HI\n"
+    "                        (--function only; not for exact or range-reduced functions)\n"
+    "  --json FILE           write the fit and its errors as JSON (--function only)\n"
+    "  --csv FILE            write the --all table as CSV (--all only)\n"
+    "  --help, -h            print this text\n"
+    "Output files are written through a temporary file and a rename. Exit status: 0 done; 2 bad input\n"
+    "(one 'error:' line on stderr); 3 internal error.\n";
 
 struct Options {
   std::optional<std::string> function;

@@ -35,8 +35,30 @@ constexpr const char* kUsage =
     "usage: nm_sweep --sweep SWEEP.yaml --workloads A,B,... --out OUT.csv [--config FILE.yaml]\n"
     "                [--jobs N] [--shard I/N] [--resume]\n"
     "       nm_sweep --merge OUT.csv SHARD1.csv SHARD2.csv ...\n"
-    "Runs every point of the sweep on every workload as its own nm_sim process and writes one CSV\n"
-    "row per (point, workload), with Pareto-optimal points (latency, energy, area proxy) marked.\n";
+    "\n"
+    "Runs every point of a design-space sweep on every workload, each as its own nm_sim process, and\n"
+    "writes one CSV row per (point, workload) with every summary figure of nm_sim (SI units: s, J, W,\n"
+    "bytes, mm^2) and the Pareto-optimal points (latency, energy, area) marked. A point nm_sim rejects\n"
+    "(exit 2, e.g. buffers too small) is a row with its error as status, not a failure of the sweep.\n"
+    "Ends with one line on stderr: rows written, failed points, output path, wall time.\n"
+    "\n"
+    "  --sweep SWEEP.yaml    base_config (optional, relative to the file) and axes: config keys as\n"
+    "                        --set takes them (e.g. l2.bytes: [524288, 1048576]) or workload.width,\n"
+    "                        workload.depth, workload.seq_len; points are the cartesian product\n"
+    "  --workloads A,B,...   workloads to run at every point (names or .yaml paths, as nm_sim\n"
+    "                        --workload takes them)\n"
+    "  --out OUT.csv         output CSV; must not exist unless --resume\n"
+    "  --config FILE.yaml    base config, replacing the sweep file's base_config; default: the file's,\n"
+    "                        else nm_sim's built-in configs/pe1024.yaml\n"
+    "  --jobs N              nm_sim processes at a time; default: the number of CPUs\n"
+    "  --shard I/N           run only tasks with index % N == I - 1 (1 <= I <= N), e.g. one shard per\n"
+    "                        cluster job; default 1/1 (all)\n"
+    "  --resume              continue an interrupted OUT.csv: run only the tasks it does not hold\n"
+    "  --merge OUT.csv SHARD.csv...  join shard outputs into OUT.csv (same sweep; tasks in order,\n"
+    "                        Pareto marks recomputed over all rows)\n"
+    "  --help, -h            print this text\n"
+    "Exit status: 0 done (rejected points included); 2 bad input (one 'error:' line on stderr); 3 an\n"
+    "nm_sim child crashed (its row says so) or another internal error.\n";
 
 struct Options {
   std::string sweep, out;
@@ -154,7 +176,30 @@ struct Task {
   std::string workload;
 };
 
+// Rows of `csv` whose status is not "ok": points nm_sim rejected or crashed on.
+size_t failed_rows(const nm::sw::SweepCsv& csv) {
+  const std::vector<std::string> header = nm::sw::split_csv_line(csv.header);
+  const size_t status =
+      static_cast<size_t>(std::find(header.begin(), header.end(), "status") - header.begin());
+  return static_cast<size_t>(std::count_if(csv.rows.begin(), csv.rows.end(), [&](const std::string& row) {
+    const std::vector<std::string> fields = nm::sw::split_csv_line(row);
+    return status < fields.size() && fields[status] != "ok";
+  }));
+}
+
+// The last line on stderr: what the file now holds and how long it took.
+void print_summary(const std::string& verb, const nm::sw::SweepCsv& csv, const std::string& detail,
+                   const std::string& out, std::chrono::steady_clock::time_point start) {
+  const size_t failed = failed_rows(csv);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << fmt::format("nm_sweep: {} {} row{} ({}{} failed point{}{}) to {} in {:.1f} s\n", verb,
+                           csv.rows.size(), csv.rows.size() == 1 ? "" : "s", detail, failed,
+                           failed == 1 ? "" : "s", failed == 0 ? "" : ", see their status column", out,
+                           seconds);
+}
+
 int run_sweep(const Options& o) {
+  const auto start = std::chrono::steady_clock::now();
   const nm::sw::SweepSpec spec = nm::sw::load_sweep_spec(o.sweep, o.config);
   // The spec caps its points; the workload list (which may repeat) multiplies them again.
   if (spec.point_count() > nm::sw::kMaxSweepTasks / o.workloads.size()) {
@@ -246,11 +291,16 @@ int run_sweep(const Options& o) {
   });
   ::close(fd);
   fs::remove_all(scratch);
-  nm::sw::write_file_atomically(o.out, nm::sw::finalize_csv(nm::sw::read_sweep_csv(o.out, false)));
+  const nm::sw::SweepCsv result = nm::sw::read_sweep_csv(o.out, false);
+  nm::sw::write_file_atomically(o.out, nm::sw::finalize_csv(result));
+  const size_t resumed = result.rows.size() - pending.size();
+  print_summary("wrote", result, resumed == 0 ? "" : fmt::format("{} kept from the earlier run, ", resumed),
+                o.out, start);
   return crashed ? 3 : 0;
 }
 
 int run_merge(const Options& o) {
+  const auto start = std::chrono::steady_clock::now();
   nm::sw::SweepCsv merged;
   std::map<uint64_t, std::string> rows;
   for (const std::string& in : o.merge_inputs) {
@@ -270,6 +320,7 @@ int run_merge(const Options& o) {
   }
   for (const auto& [task, row] : rows) merged.rows.push_back(row);
   nm::sw::write_file_atomically(o.out, nm::sw::finalize_csv(merged));
+  print_summary("merged", merged, fmt::format("from {} files, ", o.merge_inputs.size()), o.out, start);
   return 0;
 }
 

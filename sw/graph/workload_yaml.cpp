@@ -497,11 +497,25 @@ Graph load_parametric(const Reader& r, const YAML::Node& root, const WorkloadOpt
   // gcn_cora: the name the first files used for `gcn`.
   const std::string family = given == "gcn_cora" ? "gcn" : given;
   if (!is_builtin_workload(family)) {
-    std::string names;
-    for (const std::string& n : builtin_workload_names()) names += n + ", ";
-    r.fail("family", "unknown family '" + given + "'; expected one of " + names + "gcn_cora");
+    std::vector<std::string> names = builtin_workload_names();
+    names.push_back("gcn_cora");
+    const std::string suggestion = did_you_mean(given, names);
+    r.fail("family", "unknown family '" + given + "'; " + (suggestion.empty() ? "" : suggestion + " ") +
+                         "expected a built-in name (nm_sim --list-workloads lists them)");
   }
   const std::string model = seq_len_model(family);
+  if (model.empty()) reject_seq_len("file '" + r.file() + "' (family " + family + ")", options);
+  // An option the file pins would be ignored: say so rather than run something else.
+  for (const auto& [key, given] :
+       {std::pair<const char*, const std::string*>{"seq_len", &options.seq_len_given},
+        {"width", &options.width_given},
+        {"depth", &options.depth_given}}) {
+    if (root[key] && !given->empty()) {
+      throw InputError("command line", *given,
+                       "workload file '" + r.file() + "' pins " + key + ": " + root[key].Scalar() +
+                           " itself; drop the option or the file's key");
+    }
+  }
   WorkloadOptions pinned = options;
   // Options the file does not pin come from the command line: check them as such.
   const std::string command_line = "command line";
@@ -514,7 +528,8 @@ Graph load_parametric(const Reader& r, const YAML::Node& root, const WorkloadOpt
     pinned.seq_len = r.integer(n, "seq_len");
     check_bert_seq_len(pinned.seq_len, r.file(), "seq_len", model);
   } else if (!model.empty()) {
-    check_bert_seq_len(pinned.seq_len, command_line, "seq_len", model);
+    check_bert_seq_len(pinned.seq_len, command_line,
+                       options.seq_len_given.empty() ? "seq_len" : options.seq_len_given, model);
   }
   for (const auto& [key, value] : {std::pair<const char*, double*>{"width", &pinned.width},
                                    std::pair<const char*, double*>{"depth", &pinned.depth}}) {
@@ -534,9 +549,18 @@ Graph load_parametric(const Reader& r, const YAML::Node& root, const WorkloadOpt
   return g;
 }
 
-Graph load_explicit(const Reader& r, const YAML::Node& root) {
+Graph load_explicit(const Reader& r, const YAML::Node& root, const WorkloadOptions& options) {
   for (const char* key : {"seq_len", "width", "depth"}) {
     if (root[key]) r.fail(key, "only allowed together with 'family' (a built-in network)");
+  }
+  // The graph is given op by op: nothing scales it, and only the shapes in it say its length.
+  for (const std::string* given : {&options.seq_len_given, &options.width_given, &options.depth_given}) {
+    if (!given->empty()) {
+      throw InputError("command line", *given,
+                       "does not apply to workload file '" + r.file() +
+                           "', an explicit graph (ops:) whose shapes are fixed; only built-in networks "
+                           "and 'family:' files take --seq-len, --width and --depth");
+    }
   }
   if (!root["ops"]) r.fail("ops", "required key is missing (or give 'family' to use a built-in network)");
   const std::string name =
@@ -574,7 +598,7 @@ Graph load_workload_yaml(const std::string& path, const WorkloadOptions& options
                {"name", "description", "family", "seq_len", "width", "depth", "inputs", "constants", "ops",
                 "outputs"});
   try {
-    return root["family"] ? load_parametric(r, root, options) : load_explicit(r, root);
+    return root["family"] ? load_parametric(r, root, options) : load_explicit(r, root, options);
   } catch (const YAML::Exception& e) {
     // Backstop for conversions the Reader does not wrap; the mark still locates the problem.
     r.fail(std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), e.msg);

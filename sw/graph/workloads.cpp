@@ -2,6 +2,7 @@
 #include "sw/graph/workloads.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -30,8 +31,8 @@ bool is_file(const fs::path& p) {
   return fs::is_regular_file(p, ec);
 }
 
-// "a, b" list of NAME for every NAME.yaml in the search dirs, to make the error actionable.
-std::string yaml_names_in(const std::vector<std::string>& dirs) {
+// NAME for every NAME.yaml in the search dirs, sorted, each once.
+std::vector<std::string> yaml_names_in(const std::vector<std::string>& dirs) {
   std::set<std::string> stems;  // sorted and deduplicated across dirs
   for (const std::string& dir : dirs) {
     std::error_code ec;
@@ -39,9 +40,25 @@ std::string yaml_names_in(const std::vector<std::string>& dirs) {
       if (is_yaml_path(it->path()) && is_file(it->path())) stems.insert(it->path().stem().string());
     }
   }
-  std::string names;
-  for (const std::string& stem : stems) names += (names.empty() ? "" : ", ") + stem;
-  return names;
+  return {stems.begin(), stems.end()};
+}
+
+// Levenshtein distance (insertions, deletions, substitutions each cost 1), case-insensitive.
+size_t edit_distance(const std::string& a, const std::string& b) {
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] =
+          std::min({row[j] + 1, row[j - 1] + 1, diagonal + (lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
 }
 
 struct Builtin {
@@ -121,6 +138,35 @@ int64_t round_half_up(double v) {
 
 namespace detail {
 
+std::vector<std::string> closest_names(const std::string& given, const std::vector<std::string>& candidates,
+                                       size_t max_count) {
+  std::vector<std::pair<size_t, size_t>> ranked;  // (distance, index): ties keep the list's order
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const size_t d = edit_distance(given, candidates[i]);
+    // Farther than this is a different word, not a typo: a third of the longer name, at least 2.
+    if (d <= std::max<size_t>(2, std::max(given.size(), candidates[i].size()) / 3)) ranked.emplace_back(d, i);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<std::string> names;
+  for (const auto& [d, i] : ranked) {
+    // At most one edit farther than the closest: resnet51 gets resnet50, resnet18 and resnet34, but
+    // bert_bse only bert_base (albert_base is two edits farther).
+    if (names.size() == max_count || d > ranked.front().first + 1) break;
+    if (std::find(names.begin(), names.end(), candidates[i]) == names.end()) names.push_back(candidates[i]);
+  }
+  return names;
+}
+
+std::string did_you_mean(const std::string& given, const std::vector<std::string>& candidates) {
+  const std::vector<std::string> names = closest_names(given, candidates, 3);
+  if (names.empty()) return "";
+  std::string text = "did you mean ";
+  for (size_t i = 0; i < names.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return text + "?";
+}
+
 std::string scaled_name(const std::string& base, double width, double depth) {
   auto number = [](double v) {
     char buf[32];
@@ -146,12 +192,37 @@ std::string seq_len_model(const std::string& builtin_name) {
   return b ? b->seq_len_model : "";
 }
 
+std::string transformer_names() {
+  std::vector<std::string> names;
+  for (const Builtin& b : builtins()) {
+    if (!b.seq_len_model.empty()) names.push_back(b.name);
+  }
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  }
+  return text;
+}
+
+void reject_seq_len(const std::string& workload, const WorkloadOptions& options) {
+  if (options.seq_len_given.empty()) return;
+  throw InputError("command line", options.seq_len_given,
+                   "does not apply to workload " + workload + ": only the transformers " +
+                       transformer_names() + " have a sequence length");
+}
+
 void check_builtin_options(const std::string& name, const WorkloadOptions& options,
                            const std::string& where) {
   const std::string model = seq_len_model(name);
-  if (!model.empty()) check_bert_seq_len(options.seq_len, where, "seq_len", model);
-  check_multiplier(options.width, where, "width");
-  check_multiplier(options.depth, where, "depth");
+  if (model.empty()) reject_seq_len("'" + name + "'", options);
+  // Name an option as the user gave it (--seq-len, --set workload.seq_len) when they did.
+  auto key = [](const std::string& given, const char* name) {
+    return given.empty() ? std::string(name) : given;
+  };
+  if (!model.empty())
+    check_bert_seq_len(options.seq_len, where, key(options.seq_len_given, "seq_len"), model);
+  check_multiplier(options.width, where, key(options.width_given, "width"));
+  check_multiplier(options.depth, where, key(options.depth_given, "depth"));
 }
 
 }  // namespace detail
@@ -215,13 +286,14 @@ Graph load_workload(const std::string& name_or_path, const WorkloadOptions& opti
     const fs::path candidate = fs::path(dir) / (name_or_path + ".yaml");
     if (is_file(candidate)) return detail::load_workload_yaml(candidate.string(), options);
   }
-  std::string builtin;
-  for (const std::string& name : builtin_workload_names()) builtin += (builtin.empty() ? "" : ", ") + name;
-  std::string expected =
-      "unknown workload '" + name_or_path + "'; expected one of " + builtin + " or a path to a .yaml file";
-  const std::string found = yaml_names_in(workload_dirs);
-  if (!found.empty()) expected += " (workload files found: " + found + ")";
-  throw InputError(where, key, expected);
+  // The closest names (built-ins, then workload files), not all ~60: a typo is the usual cause.
+  std::vector<std::string> candidates = builtin_workload_names();
+  for (const std::string& stem : yaml_names_in(workload_dirs)) candidates.push_back(stem);
+  const std::string suggestion = detail::did_you_mean(name_or_path, candidates);
+  throw InputError(where, key,
+                   "unknown workload '" + name_or_path + "'; " +
+                       (suggestion.empty() ? "" : suggestion + " ") +
+                       "nm_sim --list-workloads lists every name, and a path to a .yaml file also works");
 }
 
 }  // namespace nm::sw

@@ -29,6 +29,12 @@ struct WorkloadOptions {
   int64_t seq_len = 128;  // transformers (bert_base, bert_large, distilbert, albert_base): 1..512
   double width = 1.0;     // channel / hidden / FFN / GCN hidden multiplier (rule above)
   double depth = 1.0;     // blocks per stage / encoder layers / GCN layers multiplier (rule above)
+  // Which options the user gave, as they spelled them ("--seq-len", "--set workload.seq_len");
+  // "" = not given, the default applies. load_workload rejects a given option the workload does
+  // not read (InputError("command line", <spelling>, ...)): seq_len on a network that is not a
+  // transformer, any of the three on an explicit graph file (ops:), and one a parametric file
+  // pins itself. Nothing an option says is ever silently ignored.
+  std::string seq_len_given, width_given, depth_given;
 };
 
 // The rules above: `multiple` is m.

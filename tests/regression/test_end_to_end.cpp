@@ -288,7 +288,32 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"many_channels", "--workload gcn --set dram.channels=100000", "dram.channels"},
         BadInput{"fine_pwl", "--workload gcn --set pwl.granularity=1e-300", "pwl.granularity"},
         BadInput{"file_clock", "--workload gcn --config {config}", "clock_ghz",
-                 "energy_table: 45nm\nclock_ghz: 1e30\n"}),
+                 "energy_table: 45nm\nclock_ghz: 1e30\n"},
+        // Options the workload does not read: an error naming the option, never ignored.
+        BadInput{"seq_len_resnet", "--workload resnet50 --seq-len 256", "--seq-len: does not apply"},
+        BadInput{"seq_len_gcn", "--workload gcn --seq-len 64", "--seq-len: does not apply"},
+        BadInput{"set_seq_len_gcn", "--workload gcn --set workload.seq_len=64",
+                 "--set workload.seq_len: does not apply"},
+        BadInput{"width_explicit", "--workload tiny_mlp --width 2",
+                 "--width: does not apply to workload file"},
+        BadInput{"depth_explicit", "--workload " NM_SOURCE_DIR "/workloads/tiny_mlp.yaml --depth 0.5",
+                 "--depth: does not apply to workload file"},
+        BadInput{"set_width_explicit", "--workload tiny_mlp --set workload.width=2",
+                 "--set workload.width: does not apply"},
+        BadInput{"seq_len_twice", "--workload bert_base --seq-len 64 --set workload.seq_len=32",
+                 "--set workload.seq_len: conflicts with --seq-len"},
+        BadInput{"depth_twice", "--workload resnet50 --set workload.depth=2 --depth 2",
+                 "--depth: conflicts with --set workload.depth"},
+        BadInput{"set_workload_key", "--workload bert_base --set workload.batch=4",
+                 "--set workload.batch: unknown workload option"},
+        BadInput{"set_seq_len_value", "--workload bert_base --set workload.seq_len=1e3", "'1e3'"},
+        BadInput{"set_seq_len_range", "--workload bert_large --set workload.seq_len=600",
+                 "command line: --set workload.seq_len: expected 1..512"},
+        BadInput{"seq_len_range_file", "--workload " NM_SOURCE_DIR "/workloads/bert_base.yaml --seq-len 513",
+                 "command line: --seq-len: expected 1..512"},
+        BadInput{"width_table3", "--table3 --width 2", "--width: not available with --table3"},
+        BadInput{"pinned_seq_len", "--workload {config} --seq-len 64", "pins seq_len: 32",
+                 "family: bert_base\nseq_len: 32\n"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.label); });
 
 }  // namespace
@@ -419,6 +444,72 @@ TEST(Compiler, GemmsAtLiftedBandwidthNoSlowerThanBefore) {
   EXPECT_LE(gemm_cycles, 4346960u);
   EXPECT_GT(fc_cycles, 0u);
   EXPECT_LE(fc_cycles, 3000u);
+}
+
+}  // namespace
+
+namespace {
+
+// --set workload.KEY=V is --seq-len / --width / --depth, as nm_sweep's workload axes pass them.
+TEST(WorkloadOptions, SetWorkloadKeysEqualTheFlags) {
+  const json& flag = run_json("bert_base", "--seq-len 32 --width 0.5");
+  const json& set = run_json("bert_base", "--set workload.seq_len=32 --set workload.width=0.5");
+  EXPECT_EQ(set["cycles"], flag["cycles"]);
+  EXPECT_EQ(set["energy_j"], flag["energy_j"]);
+  EXPECT_EQ(set["kernels"].size(), flag["kernels"].size());
+  EXPECT_LT(flag["cycles"].get<uint64_t>(), run_json("bert_base")["cycles"].get<uint64_t>());
+  // --table3 passes the sequence length to bert_base only (resnet50 and gcn would reject it).
+  const CliRun t3 = run_nm_sim("--table3 --set workload.seq_len=64");
+  EXPECT_EQ(t3.status, 0) << t3.err;
+  EXPECT_NE(t3.out.find("BERT sequence length 64"), std::string::npos) << t3.out;
+}
+
+// A workload file is reported by its name:, not by the path it was given as.
+TEST(WorkloadOptions, ReportsAFileWorkloadByItsName) {
+  const fs::path file = scratch_dir() / "some_file_name.yaml";
+  std::ofstream(file) << read_text(NM_SOURCE_DIR "/workloads/tiny_mlp.yaml");
+  const fs::path out = scratch_dir() / "named.json";
+  const CliRun r = run_nm_sim("--workload " + file.string() + " --json " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(json::parse(read_text(out))["workload"], "tiny_mlp");
+  EXPECT_EQ(r.out.rfind("nm_sim: tiny_mlp on ", 0), 0u) << r.out;
+  // A parametric file without name: gets its network's name.
+  const fs::path parametric = scratch_dir() / "my_gcn.yaml";
+  std::ofstream(parametric) << "family: gcn_citeseer_l1\n";
+  const CliRun p = run_nm_sim("--workload " + parametric.string());
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_EQ(p.out.rfind("nm_sim: gcn_citeseer_l1 on ", 0), 0u) << p.out;
+  // Built-ins keep the name they were asked for.
+  EXPECT_EQ(run_json("gcn")["workload"], "gcn");
+}
+
+TEST(Messages, UnknownWorkloadSuggestsTheClosestNames) {
+  const CliRun r = run_nm_sim("--workload bert_bse");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "error: command line: --workload: unknown workload 'bert_bse'; did you mean bert_base? nm_sim "
+            "--list-workloads lists every name, and a path to a .yaml file also works\n");
+  const CliRun typo = run_nm_sim("--workload resnet51");
+  EXPECT_NE(typo.err.find("did you mean resnet50, resnet18 or resnet34?"), std::string::npos) << typo.err;
+  EXPECT_EQ(typo.err.find("gcn_pubmed"), std::string::npos) << typo.err;  // not the whole list
+  EXPECT_LT(typo.err.size(), 200u) << typo.err;
+}
+
+// --help says what every option does, with units and defaults.
+TEST(Messages, HelpDescribesEveryOption) {
+  const CliRun r = run_nm_sim("--help");
+  ASSERT_EQ(r.status, 0);
+  for (const char* flag : {"--workload", "--config", "--set", "--datatype", "--seq-len", "--width", "--depth",
+                           "--json", "--csv", "--verbose", "--functional", "--seed", "--samples", "--weights",
+                           "--pwl-method", "--table3", "--list-workloads"}) {
+    // Each option starts a line of the option list, followed by its description.
+    const std::string line_start = std::string("\n  ") + flag;
+    EXPECT_NE(r.out.find(line_start), std::string::npos) << flag;
+  }
+  for (const char* fact : {"default 128", "1..512", "(0, 64]", "default 1", "configs/pe1024.yaml", "Gbit/s",
+                           "(bytes)", "workload.seq_len", "Exit status"}) {
+    EXPECT_NE(r.out.find(fact), std::string::npos) << fact << "\n" << r.out;
+  }
 }
 
 }  // namespace

@@ -182,4 +182,17 @@ TEST_F(NmPwl, BadInputIsOneErrorLine) {
   EXPECT_NE(help.out.find("usage: nm_pwl"), std::string::npos);
 }
 
+// --help says what every option does, with units and defaults.
+TEST_F(NmPwl, HelpDescribesEveryOption) {
+  const CliRun help = nm_pwl("--help");
+  ASSERT_EQ(help.status, 0);
+  for (const char* flag : {"--function", "--all", "--overhead", "--granularity", "--method", "--domain",
+                           "--json", "--csv", "--help"}) {
+    EXPECT_NE(help.out.find(std::string("\n  ") + flag), std::string::npos) << flag << "\n" << help.out;
+  }
+  for (const char* fact : {"default 0.25", "default uniform", "input units", "Exit status"}) {
+    EXPECT_NE(help.out.find(fact), std::string::npos) << fact << "\n" << help.out;
+  }
+}
+
 }  // namespace

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -74,6 +75,44 @@ TEST(Sweep, WritesEveryTaskOnceAndMarksPareto) {
   }
   EXPECT_GE(pareto_points["gcn"], 1);
   EXPECT_GE(pareto_points["tiny_mlp"], 1);
+}
+
+// The last line on stderr: rows written, failed points, the output path and the wall time.
+TEST(Sweep, EndsWithAOneLineSummary) {
+  const fs::path spec = write_sweep("summary.yaml", "axes:\n  l1.bytes_per_pe: [8, 4096]\n"),
+                 out = scratch() / "summary.csv";
+  const Result r = sweep("--sweep " + spec.string() + " --workloads tiny_mlp,gcn --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;  // a point nm_sim rejects (8 B of L1) is a row, not a failure
+  const std::regex summary("nm_sweep: wrote 4 rows \\(2 failed points, see their status column\\) to " +
+                           out.string() + " in [0-9]+\\.[0-9] s\n");
+  EXPECT_TRUE(std::regex_match(r.err, summary)) << r.err;
+
+  // Resumed: says how many rows were already there.
+  const Result again =
+      sweep("--sweep " + spec.string() + " --workloads tiny_mlp,gcn --out " + out.string() + " --resume");
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.err.find("nm_sweep: wrote 4 rows (4 kept from the earlier run, 2 failed points"),
+            std::string::npos)
+      << again.err;
+
+  const fs::path merged = scratch() / "summary_merged.csv";
+  const Result m = sweep("--merge " + merged.string() + " " + out.string());
+  ASSERT_EQ(m.status, 0) << m.err;
+  EXPECT_NE(m.err.find("nm_sweep: merged 4 rows (from 1 files, 2 failed points"), std::string::npos) << m.err;
+}
+
+// --help says what every option does, with units and defaults.
+TEST(Sweep, HelpDescribesEveryOption) {
+  const Result r = sweep("--help");
+  ASSERT_EQ(r.status, 0);
+  for (const char* flag : {"--sweep", "--workloads", "--out", "--config", "--jobs", "--shard", "--resume",
+                           "--merge", "--help"}) {
+    EXPECT_NE(r.out.find(std::string("\n  ") + flag), std::string::npos) << flag << "\n" << r.out;
+  }
+  for (const char* fact :
+       {"default: the number of CPUs", "default 1/1", "workload.seq_len", "SI units", "Exit status"}) {
+    EXPECT_NE(r.out.find(fact), std::string::npos) << fact << "\n" << r.out;
+  }
 }
 
 TEST(Sweep, KilledMidwayAndResumedLosesNoPointAndRepeatsNone) {

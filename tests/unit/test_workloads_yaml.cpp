@@ -12,6 +12,7 @@
 
 #include "hw/core/input_error.h"
 #include "sw/graph/graph.h"
+#include "sw/graph/workload_yaml.h"
 #include "sw/graph/workloads.h"
 
 namespace nm::sw {
@@ -274,8 +275,89 @@ TEST_F(WorkloadsYamlFile, ZeroAttr) {
 }
 
 TEST_F(WorkloadsYamlFile, UnknownWorkload) {
-  expect_input_error([&] { load("resnet51"); }, {"command line", "--workload", "unknown workload 'resnet51'",
-                                                 "resnet50, bert_base, gcn"});
+  // The closest names by edit distance (at most three, closest first), not every name.
+  expect_input_error(
+      [&] { load("resnet51"); },
+      {"command line: --workload: unknown workload 'resnet51'; did you mean resnet50, resnet18 or "
+       "resnet34? nm_sim --list-workloads lists every name"});
+  try {
+    load("resnet51");
+  } catch (const nm::InputError& e) {
+    EXPECT_EQ(std::string(e.what()).find("bert_base"), std::string::npos) << e.what();
+  }
+  expect_input_error([&] { load("BERT-base"); }, {"did you mean bert_base? nm_sim"});
+  expect_input_error([&] { load("gcn_pubmd_l3"); },
+                     {"did you mean gcn_pubmed_l3, gcn_pubmed_l1 or gcn_pubmed_l2?"});
+  // Nothing close: no guess, just where to look.
+  expect_input_error([&] { load("vgg16"); }, {"unknown workload 'vgg16'; nm_sim --list-workloads"});
+}
+
+TEST(ClosestNames, RanksByEditDistanceAndKeepsAtMostMax) {
+  const std::vector<std::string> names = {"resnet50", "bert_base", "gcn", "resnet18", "bert_large"};
+  EXPECT_EQ(detail::closest_names("resnet50", names, 3), (std::vector<std::string>{"resnet50"}));
+  EXPECT_EQ(detail::closest_names("resnet5", names, 3), (std::vector<std::string>{"resnet50", "resnet18"}));
+  EXPECT_EQ(detail::closest_names("resnet5", names, 1), (std::vector<std::string>{"resnet50"}));
+  EXPECT_EQ(detail::closest_names("bert_bse", names, 1), (std::vector<std::string>{"bert_base"}));
+  EXPECT_EQ(detail::closest_names("GCN", names, 3), (std::vector<std::string>{"gcn"}));  // case-insensitive
+  EXPECT_TRUE(detail::closest_names("transformer", names, 3).empty());
+  EXPECT_EQ(detail::did_you_mean("bert_lrge", names), "did you mean bert_large?");  // bert_base: 3 edits
+  EXPECT_EQ(detail::did_you_mean("resnet1", names), "did you mean resnet18 or resnet50?");
+  EXPECT_EQ(detail::did_you_mean("xyz", names), "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options the workload does not read are errors naming the option as the user gave it
+
+TEST_F(WorkloadsYamlFile, SeqLenOnANonTransformerIsAnError) {
+  WorkloadOptions options;
+  options.seq_len = 256;
+  options.seq_len_given = "--seq-len";
+  for (const char* name : {"resnet50", "gcn", "gcn_cora_l2_sparse", "resnet18_cifar10"}) {
+    expect_input_error([&] { load(name, options); },
+                       {"command line: --seq-len: does not apply to workload '" + std::string(name) + "'",
+                        "bert_base, bert_large, distilbert and albert_base"});
+  }
+  options.seq_len_given = "--set workload.seq_len";
+  expect_input_error([&] { load("resnet50", options); },
+                     {"command line: --set workload.seq_len: does not apply"});
+  // A parametric file of a non-transformer family too.
+  const std::string path = write("res.yaml", "family: resnet18\n");
+  expect_input_error([&] { load(path, options); },
+                     {"--set workload.seq_len: does not apply", path, "resnet18"});
+  // Transformers read it.
+  for (const char* name : {"bert_base", "distilbert"}) EXPECT_NO_THROW(load(name, options)) << name;
+}
+
+TEST_F(WorkloadsYamlFile, OptionsOnAnExplicitGraphAreErrors) {
+  const std::string path =
+      write("mlp.yaml", mlp_header() +
+                            "ops: [{op: linear, name: fc, inputs: [x, w1, b1], output: h,"
+                            " shape: [1, 128]}]\n");
+  EXPECT_NO_THROW(load(path));
+  for (const char* flag : {"--width", "--depth", "--seq-len", "--set workload.width"}) {
+    WorkloadOptions options;
+    const std::string f = flag;
+    (f.find("width") != std::string::npos ? options.width_given
+     : f == "--depth"                     ? options.depth_given
+                                          : options.seq_len_given) = flag;
+    expect_input_error([&] { load(path, options); },
+                       {"command line: " + f + ": does not apply to workload file '" + path + "'", "ops:"});
+  }
+}
+
+TEST_F(WorkloadsYamlFile, AnOptionAParametricFilePinsIsAnError) {
+  const std::string path = write("bert_short.yaml", "family: bert_base\nseq_len: 32\nwidth: 0.5\n");
+  WorkloadOptions options;
+  options.seq_len_given = "--seq-len";
+  expect_input_error([&] { load(path, options); },
+                     {"command line: --seq-len: workload file '" + path + "' pins seq_len: 32"});
+  options = {};
+  options.width_given = "--width";
+  expect_input_error([&] { load(path, options); }, {"--width", "pins width: 0.5"});
+  options = {};
+  options.depth_given = "--depth";  // not pinned: applies
+  options.depth = 0.5;
+  EXPECT_NO_THROW(load(path, options));
 }
 
 TEST_F(WorkloadsYamlFile, UnknownOpKind) {
@@ -338,7 +420,11 @@ TEST_F(WorkloadsYamlFile, ReshapeMustKeepElements) {
 
 TEST_F(WorkloadsYamlFile, UnknownFamily) {
   const std::string path = write("bad.yaml", "family: vgg16\n");
-  expect_input_error([&] { load(path); }, {path, ": family: unknown family 'vgg16'", "gcn_cora"});
+  expect_input_error([&] { load(path); },
+                     {path, ": family: unknown family 'vgg16'", "nm_sim --list-workloads"});
+  const std::string typo = write("typo.yaml", "family: gcn_cor\n");
+  expect_input_error([&] { load(typo); },
+                     {typo, ": family: unknown family 'gcn_cor'; did you mean gcn_cora?"});
 }
 
 TEST_F(WorkloadsYamlFile, FamilyWithOps) {
