@@ -27,7 +27,7 @@ sc_core::sc_time Noc::traverse(uint64_t bytes, uint32_t hops, sc_core::sc_time d
 }
 
 void Noc::distribution_thread() {
-  tlm::tlm_generic_payload payload;
+  tlm::tlm_generic_payload& payload = distribution_payload_;
   for (;;) {
     const StagedStep staged = staged_queue.pop();
     if (staged.ready > sc_core::sc_time_stamp()) wait(staged.ready - sc_core::sc_time_stamp());

@@ -55,6 +55,9 @@ class Noc : public sc_core::sc_module {
   ClockDomain clock_;
   sc_core::sc_semaphore* staging_slots_ = nullptr;
   std::vector<sc_core::sc_semaphore*> l1_slots_;
+  // A member, not a local of distribution_thread: the thread never returns, and SystemC discards a
+  // blocked thread's stack at the end of simulation without destroying its locals.
+  tlm::tlm_generic_payload distribution_payload_;
   uint64_t bytes_ = 0;
   uint64_t byte_hops_ = 0;
 };

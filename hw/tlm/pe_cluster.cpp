@@ -25,7 +25,7 @@ void PeCluster::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time&
 }
 
 void PeCluster::compute_thread() {
-  tlm::tlm_generic_payload payload;
+  tlm::tlm_generic_payload& payload = writeback_payload_;
   for (;;) {
     const ClusterWork* w = work_queue_.pop();
     wait(clock_.to_time(w->compute_cycles));

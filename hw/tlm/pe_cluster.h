@@ -44,6 +44,10 @@ class PeCluster : public sc_core::sc_module {
   uint32_t index_;
   ClockDomain clock_;
   WorkQueue<const ClusterWork*> work_queue_;
+  // The write-back payload is a member, not a local of compute_thread: the thread never returns,
+  // and SystemC discards a blocked thread's stack at the end of simulation without destroying its
+  // locals (the payload's extension array would leak).
+  tlm::tlm_generic_payload writeback_payload_;
   DmaEngine* dma_ = nullptr;
   KernelProgress* progress_ = nullptr;
   uint64_t macs_ = 0;
