@@ -149,6 +149,23 @@ double base_curve(SramCells cells, uint64_t bytes, size_t m, bool* outside) {
 
 }  // namespace
 
+const std::vector<CactiRun>& cacti_runs() {
+  static const std::vector<CactiRun> view = [] {
+    std::vector<CactiRun> v;
+    for (const Run& r : runs()) {
+      SramFigures f;
+      f.read_pj_per_access = r.figures[0];
+      f.write_pj_per_access = r.figures[1];
+      f.leakage_mw = r.figures[2];
+      f.area_mm2 = r.figures[3];
+      f.cycle_ns = r.figures[4];
+      v.push_back({{r.bytes, r.port_bits, r.banks}, r.cells, f});
+    }
+    return v;
+  }();
+  return view;
+}
+
 SramFigures sram_figures(const SramGeometry& g, SramCells cells) {
   if (cells == SramCells::kFixed)
     throw std::invalid_argument("sram_figures: fixed cells have no CACTI figures");

@@ -20,6 +20,7 @@
 //    in banks between 1, 8 and 16, the 8-16 slope beyond 16. Applied at every capacity (CACTI was
 //    run banked at 1 MiB only).
 #include <cstdint>
+#include <vector>
 
 namespace nm::hw {
 
@@ -47,8 +48,12 @@ struct SramFigures {
 // Figures of one SRAM (cells must be kCactiLop or kCactiHp; throws std::invalid_argument otherwise).
 SramFigures sram_figures(const SramGeometry& geometry, SramCells cells);
 
-// The table's capacity range (bytes).
-inline constexpr uint64_t kSramTableMinBytes = 512;
-inline constexpr uint64_t kSramTableMaxBytes = 1048576;
+// The CACTI runs the model is built on (for tests: each must be reproduced exactly).
+struct CactiRun {
+  SramGeometry geometry;
+  SramCells cells;
+  SramFigures figures;
+};
+const std::vector<CactiRun>& cacti_runs();
 
 }  // namespace nm::hw

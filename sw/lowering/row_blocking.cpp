@@ -36,14 +36,25 @@ std::vector<Group> find_groups(const KernelProgram& p, const Graph& graph, Wante
   return groups;
 }
 
+// A host for a group: named after its op, no work of its own (its members compute the op), its
+// one stream `input`; the caller fills the cost descriptor.
+LoweredKernel blank_host(const Op& op, const Group& g, hw::KernelKind kind, int input) {
+  LoweredKernel host;
+  host.desc.name = op.name;
+  host.desc.layer = op.layer;
+  host.desc.kind = kind;
+  host.semantics.op = KernelOp::kRowBlock;
+  host.semantics.graph_op = g.op;
+  host.streams = {input};
+  host.output = -1;  // the members write; written_output() is the last member's output
+  return host;
+}
+
 // The row-block kernel that does a group's work: MACs and tables are the members' own.
 LoweredKernel make_host(const KernelProgram& p, const Graph& graph, const Group& g) {
   const Op& op = graph.ops()[static_cast<size_t>(g.op)];
-  LoweredKernel host;
+  LoweredKernel host = blank_host(op, g, hw::KernelKind::kRowBlock, p.kernels[g.first].streams.at(0));
   hw::KernelDesc& d = host.desc;
-  d.name = op.name;
-  d.layer = op.layer;
-  d.kind = hw::KernelKind::kRowBlock;
   const bool softmax = op.kind == OpKind::kSoftmax;
   d.passes = softmax ? kSoftmaxPasses : kLayerNormPasses;
   d.reductions = softmax ? kSoftmaxReductions : kLayerNormReductions;
@@ -62,10 +73,6 @@ LoweredKernel make_host(const KernelProgram& p, const Graph& graph, const Group&
     }
   }
   d.row_macs = d.m > 0 ? macs / d.m : 0;
-  host.semantics.op = KernelOp::kRowBlock;
-  host.semantics.graph_op = g.op;
-  host.streams = {p.kernels[g.first].streams.at(0)};
-  host.output = -1;  // the members write; written_output() is the last member's output
   return host;
 }
 
@@ -74,12 +81,9 @@ LoweredKernel make_host(const KernelProgram& p, const Graph& graph, const Group&
 // every pairwise max (or sum) of a window in its PEs.
 LoweredKernel make_pool_host(const KernelProgram& p, const Graph& graph, const Group& g) {
   const Op& op = graph.ops()[static_cast<size_t>(g.op)];
-  LoweredKernel host;
-  hw::KernelDesc& d = host.desc;
-  d.name = op.name;
-  d.layer = op.layer;
-  d.kind = hw::KernelKind::kElementwise;
   const int input = p.graph_tensor.at(static_cast<size_t>(op.inputs.at(0)));
+  LoweredKernel host = blank_host(op, g, hw::KernelKind::kElementwise, input);
+  hw::KernelDesc& d = host.desc;
   const uint64_t in_elements = p.tensors.at(static_cast<size_t>(input)).elements;
   const uint64_t out_elements = p.kernels[g.last].desc.elements();
   d.m = out_elements;
@@ -91,10 +95,6 @@ LoweredKernel make_pool_host(const KernelProgram& p, const Graph& graph, const G
     d.table_bytes = std::max(d.table_bytes, m.table_bytes);  // one table (max's relu), shared
   }
   d.macs_per_element = static_cast<uint32_t>(hw::ceil_div(macs, out_elements));
-  host.semantics.op = KernelOp::kRowBlock;
-  host.semantics.graph_op = g.op;
-  host.streams = {input};
-  host.output = -1;
   return host;
 }
 

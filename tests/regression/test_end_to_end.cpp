@@ -78,9 +78,10 @@ uint64_t gcn_macs() {
 
 TEST(EndToEnd, JsonHasTheContractFields) {
   const json& j = run_json("bert_base");
-  for (const char* key : {"schema", "workload", "config", "latency_s", "throughput_per_s", "energy_j",
-                          "power_w", "throughput_per_watt", "macs", "cycles", "pe_utilization", "dram_bytes",
-                          "l2_bytes", "noc_bytes", "energy_breakdown_j", "area_mm2", "area_breakdown_mm2", "kernels"}) {
+  for (const char* key :
+       {"schema", "workload", "config", "latency_s", "throughput_per_s", "energy_j", "power_w",
+        "throughput_per_watt", "macs", "cycles", "pe_utilization", "dram_bytes", "l2_bytes", "noc_bytes",
+        "energy_breakdown_j", "area_mm2", "area_breakdown_mm2", "kernels"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j["schema"], "nm_sim/1");
