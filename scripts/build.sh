@@ -2,7 +2,7 @@
 # Installs what is missing (scripts/setup.sh), then configures and builds into build/.
 #
 # usage: scripts/build.sh [TARGET...]
-#   TARGET: nm_sim, nm_sweep, nm_pwl, unit_tests, tlm_tests, regression_tests; none given: all of
+#   TARGET: nm_sim, nm_sweep, nm_pwl, unit_tests, tlm_tests, regression_tests, onnx_tests; none given: all of
 #   them (what scripts/test.sh and CI need). scripts/run.sh builds only nm_sim.
 # NM_BUILD_DIR overrides the build directory; NM_BUILD_JOBS the parallel jobs (default: nproc).
 # ccache, when installed, is used as the compiler launcher (it is never installed here).
@@ -25,10 +25,10 @@ fi
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
 
 # A first build's compile cost, measured on a clean clone (g++ 12, Release, 2 jobs, 2026): the
-# libraries with nm_sim about 3.5 CPU-minutes; unit_tests, tlm_tests and regression_tests about
-# 6.5 more. In tenths of a CPU-minute:
+# libraries with nm_sim about 3.5 CPU-minutes; unit_tests, tlm_tests, regression_tests and
+# onnx_tests about 7 more. In tenths of a CPU-minute:
 names=("${targets[@]}")
-[ "${targets[*]}" = all ] && names=(nm_sim nm_sweep nm_pwl unit_tests tlm_tests regression_tests)
+[ "${targets[*]}" = all ] && names=(nm_sim nm_sweep nm_pwl unit_tests tlm_tests regression_tests onnx_tests)
 missing=()
 for t in "${names[@]}"; do [ -e "$build/$t" ] || missing+=("$t"); done
 if [ ${#missing[@]} -eq 0 ]; then
@@ -36,7 +36,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 else
   cost=0
   [ -e "$build/libnm_tlm.a" ] || cost=35
-  case " ${missing[*]} " in *" unit_tests "* | *" tlm_tests "* | *" regression_tests "*) cost=$((cost + 65)) ;; esac
+  case " ${missing[*]} " in *" unit_tests "* | *" tlm_tests "* | *" regression_tests "* | *" onnx_tests "*) cost=$((cost + 70)) ;; esac
   [ $cost -eq 0 ] && cost=5
   estimate="first build of ${missing[*]}: roughly $(((cost + 10 * jobs - 1) / (10 * jobs))) min with $jobs jobs on an idle machine ($((cost / 10)).$((cost % 10)) CPU-minutes of compiling; ccache speeds up rebuilds from scratch)"
 fi

@@ -11,6 +11,10 @@ packages=(
   libboost-dev         # header-only Boost (boost::hash_combine for mapping memoization)
   nlohmann-json3-dev   # JSON report writer and JSON tests
   libgtest-dev libgmock-dev  # unit, TLM and regression tests
+  libonnx-dev libprotobuf-dev  # ONNX model import (sw/frontend): ONNX's protobuf messages
+                               # and its C++ shape inference
+  python3-onnx python3-numpy  # tests/onnx/make_models.py writes the ONNX test models
+  python3-torch python3-torchvision  # ... and exports PyTorch / torchvision models to ONNX
 )
 
 missing=()

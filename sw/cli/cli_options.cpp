@@ -9,7 +9,7 @@
 namespace nm::sw {
 
 const char* cli_usage() {
-  return "usage: nm_sim --workload NAME|FILE.yaml [options]   simulate one inference of a network\n"
+  return "usage: nm_sim --workload NAME|FILE.yaml|FILE.onnx [options]   simulate one inference of a network\n"
          "       nm_sim --table3 [--config FILE] [--set key=value]... [--datatype T] [--seq-len N] [--json "
          "FILE]\n"
          "       nm_sim --list-workloads | --help\n"
@@ -19,8 +19,11 @@ const char* cli_usage() {
          "what bounds every kernel.\n"
          "\n"
          "Workload:\n"
-         "  --workload NAME|FILE.yaml  a built-in network (resnet50, bert_base, gcn, ...: see\n"
-         "                             --list-workloads), workloads/NAME.yaml, or a path to a .yaml file\n"
+         "  --workload NAME|FILE.yaml|FILE.onnx\n"
+         "                             a built-in network (resnet50, bert_base, gcn, ...: see\n"
+         "                             --list-workloads), workloads/NAME.yaml, a path to a .yaml file,\n"
+         "                             or an ONNX model (its weights are the functional run's; the\n"
+         "                             README lists the ONNX ops supported)\n"
          "  --seq-len N                tokens per inference of a transformer (bert_base, bert_large,\n"
          "                             distilbert, albert_base), 1..512; default 128. An error on any\n"
          "                             other workload\n"
@@ -55,8 +58,18 @@ const char* cli_usage() {
          "  --functional               run it and report per-layer and output errors against an fp32\n"
          "                             reference\n"
          "  --seed N                   seed of the random weights and inputs, >= 0; default 1\n"
-         "  --samples N                random inputs scored, 1..100000; default 1\n"
-         "  --weights FILE.json        weights from an nm_weights/1 file; default: random from --seed\n"
+         "  --samples N                inputs scored, 1..100000; default 1 (random), or every sample of\n"
+         "                             --inputs\n"
+         "  --weights FILE.json        weights from an nm_weights/1 file; default: an ONNX model's own,\n"
+         "                             else random from --seed\n"
+         "  --inputs FILE.npy          real inputs (NumPy .npy, leading dimension = samples, each in the\n"
+         "                             model's layout: NCHW images for ONNX models); the first sample\n"
+         "                             also calibrates the int8 scales\n"
+         "  --labels FILE.npy          integer class labels per sample: adds top-1 accuracy of the data\n"
+         "                             path and of the fp32 reference\n"
+         "  --outputs FILE.npy         write the data path's first output, [samples, output dims]\n"
+         "  --numerics datatype|fp32   the data path in the config's datatype (default), or in fp32\n"
+         "                             with the PWL approximations only (the approximation's own error)\n"
          "  --pwl-method uniform|elastic  where PWL breakpoints go; default uniform\n"
          "\n"
          "The paper's Table 3:\n"
@@ -150,6 +163,17 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       }
     } else if (a == "--weights") {
       o.weights_path = value("an nm_weights/1 JSON file");
+    } else if (a == "--inputs") {
+      o.inputs_path = value("a NumPy .npy file");
+    } else if (a == "--labels") {
+      o.labels_path = value("a NumPy .npy file");
+    } else if (a == "--outputs") {
+      o.outputs_path = value("an output .npy file path");
+    } else if (a == "--numerics") {
+      o.numerics = value("datatype or fp32");
+      if (*o.numerics != "datatype" && *o.numerics != "fp32") {
+        throw InputError("command line", a, "expected datatype or fp32, got '" + *o.numerics + "'");
+      }
     } else if (a == "--pwl-method") {
       o.pwl_method = value("uniform or elastic");
       if (*o.pwl_method != "uniform" && *o.pwl_method != "elastic") {
@@ -190,6 +214,10 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
                         : o.samples      ? "--samples"
                         : o.weights_path ? "--weights"
                         : o.pwl_method   ? "--pwl-method"
+                        : o.inputs_path  ? "--inputs"
+                        : o.labels_path  ? "--labels"
+                        : o.outputs_path ? "--outputs"
+                        : o.numerics     ? "--numerics"
                                          : nullptr;
     if (stray != nullptr) throw InputError("command line", stray, "only applies with --functional");
   } else if (o.table3) {

@@ -32,6 +32,10 @@ struct CliOptions {
   std::optional<uint32_t> samples;          // random inputs scored (default 1)
   std::optional<std::string> weights_path;  // nm_weights/1 JSON (default: random from the seed)
   std::optional<std::string> pwl_method;    // uniform (default) or elastic
+  std::optional<std::string> inputs_path;   // .npy of real inputs (default: random from the seed)
+  std::optional<std::string> labels_path;   // .npy of class labels: top-1 accuracy
+  std::optional<std::string> outputs_path;  // .npy the data path's first output is written to
+  std::optional<std::string> numerics;      // "datatype" (default) or "fp32" (PWL alone)
   bool table3 = false;  // the paper's Table 3: every Table 3 network, each in a child nm_sim
   bool list_workloads = false;
   bool verbose = false;

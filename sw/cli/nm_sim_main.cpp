@@ -197,6 +197,10 @@ int run(const std::vector<std::string>& args) {
     if (options.seed) f.seed = *options.seed;
     if (options.samples) f.samples = *options.samples;
     if (options.weights_path) f.weights_file = *options.weights_path;
+    if (options.inputs_path) f.inputs_file = *options.inputs_path;
+    if (options.labels_path) f.labels_file = *options.labels_path;
+    if (options.outputs_path) f.outputs_file = *options.outputs_path;
+    if (options.numerics && *options.numerics == "fp32") f.mode = NumericMode::kFp32;
     functional = std::make_unique<FunctionalSession>(graph, program, f);
     functional->prepare();
   }

@@ -3,9 +3,11 @@
 // reference executor on the same weights and inputs.
 //
 // Contract:
-//  - Weights: random from `seed` (weights.h), or every constant from an nm_weights/1 file.
-//    Inputs of sample s: random_inputs(graph, seed) for s = 0, random_inputs(graph,
-//    seed_for(seed, "sample<s>")) after; the calibration input is random_inputs(graph,
+//  - Weights: every constant from an nm_weights/1 file, else the workload's own values (an
+//    imported model's initializers), else random from `seed` (weights.h).
+//    Inputs of sample s: from inputs_file when given (its first sample is also the calibration
+//    input); else random_inputs(graph, seed) for s = 0, random_inputs(graph,
+//    seed_for(seed, "sample<s>")) after, and the calibration input is random_inputs(graph,
 //    seed_for(seed, "calibration")), so no evaluated sample calibrates its own scales.
 //  - prepare(): the fp32 reference of sample 0, the calibration pass (the lowered program in fp32
 //    with PWL on the calibration input; its max |x| per tensor sets the int8 scales), and the
@@ -39,8 +41,17 @@ struct FunctionalOptions {
   NumericMode mode = NumericMode::kInt8;
   PwlTableOptions pwl;
   uint64_t seed = 1;
-  uint32_t samples = 1;
-  std::string weights_file;  // empty: random weights from seed
+  uint32_t samples = 0;      // 0: one random sample, or every sample of inputs_file
+  std::string weights_file;  // empty: the workload's own values (an ONNX model's), else random
+  // Real inputs (NumPy .npy, leading dimension = samples, each sample in the graph input's
+  // user-facing layout: an ONNX model's own, NCHW for images). The graph must have one input.
+  // Its first sample also calibrates the int8 scales (a deployment calibrates on real data).
+  std::string inputs_file;
+  // Class labels (.npy of integers, one per logits row of each sample): top-1 accuracy of the
+  // data path and of the fp32 reference against them.
+  std::string labels_file;
+  // The data path's values of the first graph output, every sample: [samples, output dims].
+  std::string outputs_file;
 };
 
 struct OpErrors {
@@ -53,14 +64,18 @@ struct OpErrors {
 
 struct OutputErrors {
   std::string name;
-  ErrorStats first;     // sample 0
-  ErrorStats worst;     // over all samples: largest max_abs and rel_l2, smallest cosine
-  bool logits = false;  // class scores (logits or their softmax)
-  Top1 top1;            // logits only: rows of every sample
+  ErrorStats first;         // sample 0
+  ErrorStats worst;         // over all samples: largest max_abs and rel_l2, smallest cosine
+  bool logits = false;      // class scores (logits or their softmax)
+  Top1 top1;                // logits only: rows of every sample
+  bool labelled = false;    // labels_file scored this output
+  Top1 accuracy;            // the data path's top-1 against the labels
+  Top1 reference_accuracy;  // the fp32 reference's
 };
 
 struct FunctionalReport {
   FunctionalOptions options;
+  std::string weights;  // "random", the weights file, or "the model's own"
   std::vector<OpErrors> ops;
   std::vector<OutputErrors> outputs;
 };
@@ -71,12 +86,15 @@ class FunctionalSession {
   ~FunctionalSession();
 
   void prepare();
+  NumericMode mode() const { return options_.mode; }
   void load(TensorStore& store);
   void execute(size_t kernel, TensorStore& store);
   FunctionalReport finish(TensorStore& store);
 
  private:
   void set_inputs(uint32_t sample);
+  void load_input_file();
+  void load_labels();
   std::vector<float> graph_values(int graph_tensor, ProgramExecutor& executor, TensorStore& store) const;
 
   const Graph& graph_;
@@ -90,6 +108,11 @@ class FunctionalSession {
   // Program tensor -> the (graph tensor, op row) pairs it holds: ops are scored when produced.
   std::map<int, std::vector<std::pair<int, size_t>>> rows_of_tensor_;
   std::unique_ptr<ProgramExecutor> executor_;
+  // From inputs_file / labels_file: per sample, the input in IR layout and the labels.
+  std::vector<std::vector<float>> file_inputs_;
+  std::vector<std::vector<int64_t>> labels_;
+  size_t label_output_ = 0;  // the output labels score
+  std::string weights_source_;
 };
 
 }  // namespace nm::sw

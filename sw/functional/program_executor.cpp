@@ -9,6 +9,7 @@
 #include <string>
 
 #include "hw/core/input_error.h"
+#include "sw/functional/data_move.h"
 #include "sw/functional/gemm_f32.h"
 #include "sw/functional/gemm_int8.h"
 #include "sw/functional/numerics.h"
@@ -746,6 +747,38 @@ struct ProgramExecutor::Impl {
           const double row = r[e / s.row_len];
           y[e] = static_cast<float>(s.op == KernelOp::kSubRow ? x[e] - row : x[e] * row);
         }
+        break;
+      }
+      case KernelOp::kMul:
+      case KernelOp::kAddBroadcast: {
+        const std::vector<float> a = read_values(k.streams[0], store), b = read_values(k.streams[1], store);
+        y.resize(elements);
+        const bool mul = s.op == KernelOp::kMul;
+        for (size_t e = 0; e < elements; ++e) {
+          const double bv = b[broadcast_index(s.broadcast, e)];
+          y[e] = static_cast<float>(mul ? a[e] * bv : a[e] + bv);
+        }
+        break;
+      }
+      case KernelOp::kAffine: {
+        const Op& op = g.ops().at(static_cast<size_t>(s.graph_op));
+        const std::vector<float> x = read_values(k.streams[0], store);
+        y.resize(elements);
+        for (size_t e = 0; e < elements; ++e)
+          y[e] = static_cast<float>(x[e] * op.attrs.scale + op.attrs.shift);
+        break;
+      }
+      case KernelOp::kDataMove: {
+        const Op& op = g.ops().at(static_cast<size_t>(s.graph_op));
+        std::vector<Shape> shapes;
+        std::vector<std::vector<float>> in;
+        for (size_t i = 0; i < k.streams.size(); ++i) {
+          shapes.push_back(g.tensor(op.inputs.at(i)).shape);
+          in.push_back(read_values(k.streams[i], store));
+        }
+        std::vector<const std::vector<float>*> ptrs;
+        for (const auto& v : in) ptrs.push_back(&v);
+        y = move_data(op, shapes, ptrs, g.tensor(op.output).shape);
         break;
       }
       case KernelOp::kSquare: {

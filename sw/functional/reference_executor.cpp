@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hw/core/input_error.h"
+#include "sw/functional/data_move.h"
 #include "sw/functional/gemm_f32.h"
 
 namespace nm::sw {
@@ -124,12 +125,7 @@ class Executor {
       case OpKind::kTanh:
         return unary(op, y, [](double x) { return std::tanh(x); });
       case OpKind::kSigmoid:
-        return unary(op, y, [](double x) {
-          // Both branches avoid exp overflow.
-          if (x >= 0.0) return 1.0 / (1.0 + std::exp(-x));
-          const double e = std::exp(x);
-          return e / (1.0 + e);
-        });
+        return unary(op, y, sigmoid);
       case OpKind::kAdd:
         return add(op, y);
       case OpKind::kSoftmax:
@@ -143,6 +139,30 @@ class Executor {
         return global_avgpool(op, y);
       case OpKind::kReshape:
         return reshape(op, y);
+      case OpKind::kSilu:
+        return unary(op, y, [](double x) { return x * sigmoid(x); });
+      case OpKind::kErf:
+        return unary(op, y, [](double x) { return std::erf(x); });
+      case OpKind::kExp:
+        return unary(op, y, [](double x) { return std::exp(x); });
+      case OpKind::kSqrt:
+        return unary(op, y, [](double x) { return std::sqrt(x); });
+      case OpKind::kReciprocal:
+        return unary(op, y, [](double x) { return 1.0 / x; });
+      case OpKind::kRelu6:
+        return unary(op, y, [](double x) { return std::min(std::max(x, 0.0), 6.0); });
+      case OpKind::kAffine: {
+        const double scale = op.attrs.scale, shift = op.attrs.shift;
+        return unary(op, y, [scale, shift](double x) { return x * scale + shift; });
+      }
+      case OpKind::kMul:
+        return add(op, y);
+      case OpKind::kReduceMean:
+        return reduce_mean(op, y);
+      case OpKind::kTranspose:
+      case OpKind::kConcat:
+      case OpKind::kSlice:
+        return data_move(op, y);
     }
     fail(op, "unknown op kind");
   }
@@ -348,17 +368,60 @@ class Executor {
     }
   }
 
+  // Both branches avoid exp overflow.
+  static double sigmoid(double x) {
+    if (x >= 0.0) return 1.0 / (1.0 + std::exp(-x));
+    const double e = std::exp(x);
+    return e / (1.0 + e);
+  }
+
+  // add and mul, input 1 broadcast over input 0 (graph.h Broadcast).
   void add(const Op& op, TensorData& y) {
     need_inputs(op, 2, 2);
     const TensorData& at = get(op.inputs[0]);
     const TensorData& bt = get(op.inputs[1]);
-    if (at.shape != bt.shape) {
+    Broadcast bc;
+    if (!broadcast_pattern(at.shape, bt.shape, bc)) {
       fail(op, "shapes differ: " + shape_to_string(at.shape) + " vs " + shape_to_string(bt.shape));
     }
     need_shape(op, y, at.shape);
     const DenseView a(at);
     const DenseView b(bt);
-    for (size_t i = 0; i < y.values.size(); ++i) y.values[i] = a.data()[i] + b.data()[i];
+    const bool mul = op.kind == OpKind::kMul;
+    for (size_t i = 0; i < y.values.size(); ++i) {
+      const float bv = b.data()[broadcast_index(bc, i)];
+      y.values[i] = mul ? a.data()[i] * bv : a.data()[i] + bv;
+    }
+  }
+
+  void reduce_mean(const Op& op, TensorData& y) {
+    need_inputs(op, 1, 1);
+    const TensorData& xt = get(op.inputs[0]);
+    const int64_t width = xt.shape.back();
+    if (element_count(y.shape) * width != element_count(xt.shape))
+      fail(op, "output is not one value per row");
+    const DenseView x(xt);
+    for (size_t r = 0; r < y.values.size(); ++r) {
+      double sum = 0.0;
+      for (int64_t j = 0; j < width; ++j) sum += x.data()[static_cast<int64_t>(r) * width + j];
+      y.values[r] = static_cast<float>(sum / static_cast<double>(width));
+    }
+  }
+
+  void data_move(const Op& op, TensorData& y) {
+    std::vector<Shape> shapes;
+    std::vector<std::vector<float>> dense;
+    for (int id : op.inputs) {
+      shapes.push_back(get(id).shape);
+      dense.push_back(to_dense(get(id)));
+    }
+    std::vector<const std::vector<float>*> ptrs;
+    for (const auto& d : dense) ptrs.push_back(&d);
+    try {
+      y.values = move_data(op, shapes, ptrs, y.shape);
+    } catch (const std::invalid_argument& e) {
+      fail(op, e.what());
+    }
   }
 
   void softmax(const Op& op, TensorData& y) {
@@ -404,7 +467,7 @@ class Executor {
       double var = 0.0;
       for (int64_t j = 0; j < width; ++j) var += (x[j] - mean) * (x[j] - mean);
       var /= static_cast<double>(width);
-      const double inv = 1.0 / std::sqrt(var + kLayerNormEps);
+      const double inv = 1.0 / std::sqrt(var + op.attrs.eps);
       float* out = y.values.data() + r * width;
       for (int64_t j = 0; j < width; ++j) {
         out[j] = static_cast<float>((x[j] - mean) * inv * gamma.data()[j] + beta.data()[j]);

@@ -736,4 +736,24 @@ void save_weights(const std::string& path_json, const Graph& graph, const Tensor
   }
 }
 
+bool has_embedded_weights(const Graph& graph) {
+  for (const Tensor& t : graph.tensors()) {
+    if (t.constant && t.values) return true;
+  }
+  return false;
+}
+
+TensorMap embedded_weights(const Graph& graph) {
+  TensorMap out;
+  for (const Tensor& t : graph.tensors()) {
+    if (!t.constant) continue;
+    if (!t.values || static_cast<int64_t>(t.values->size()) != element_count(t.shape)) {
+      throw std::logic_error("constant " + t.name + " carries no values of shape " +
+                             shape_to_string(t.shape));
+    }
+    out[t.id] = make_dense(t.shape, *t.values);
+  }
+  return out;
+}
+
 }  // namespace nm::sw

@@ -89,6 +89,12 @@ TensorMap random_inputs(const Graph& graph, uint64_t seed);
 
 // Every constant tensor of `graph`, read from `path_json` and its blob (format above).
 TensorMap load_weights(const std::string& path_json, const Graph& graph);
+
+// True when some constant of the graph carries its own values (Tensor::values: an imported
+// model's initializers). embedded_weights() returns every constant's values; a constant
+// without them is an error (std::logic_error: an importer bug, never the user's input).
+bool has_embedded_weights(const Graph& graph);
+TensorMap embedded_weights(const Graph& graph);
 // Writes every constant tensor of `graph` from `tensors` (sparse ones as csr) to `path_json` and
 // the blob next to it (same path, extension .bin), each through a temporary file and a rename.
 // Throws nm::InputError if a file cannot be written, std::invalid_argument if `tensors` lacks a

@@ -10,6 +10,7 @@
 //    adjacency): it lives in DRAM and is read by the op that uses it.
 //  - Ops appear in topological order; op.output is produced by exactly that op.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,13 @@ struct Tensor {
   bool constant = false;  // parameter (weights, bias, adjacency): resident in DRAM
   // A sparse constant (a graph adjacency) stores only this many entries; -1 means dense.
   int64_t nonzeros = -1;
+  // A constant's values when the workload brings its own (an imported ONNX model's
+  // initializers), in this tensor's IR layout; null: functional runs draw or load them.
+  std::shared_ptr<const std::vector<float>> values;
+  // The layout users give this tensor's values in (--inputs), when it differs from the IR's:
+  // IR dim j is user dim layout_perm[j] (an ONNX image input: NCHW given, NHWC stored, so
+  // {0, 2, 3, 1}). Empty: the IR layout.
+  std::vector<int64_t> layout_perm;
 };
 
 enum class OpKind {
@@ -41,16 +49,29 @@ enum class OpKind {
   kSigmoid,        // unary element-wise
   kAdd,            // binary element-wise, same shapes (residual add, embedding sums)
   kSoftmax,        // over the last axis
-  kLayerNorm,      // over the last axis, with gamma/beta constants as inputs 1 and 2; eps = kLayerNormEps
+  kLayerNorm,      // over the last axis, with gamma/beta constants as inputs 1 and 2; attrs.eps
   kMaxPool2d,      // NHWC, attrs.kernel/stride/pad
   kAvgPool2d,      // NHWC, attrs.kernel/stride/pad
   kGlobalAvgPool,  // NHWC -> [N,1,1,C]
   kReshape,        // view change only (head split/merge, flatten): address generation, no data moved
+  // Added for imported models (sw/frontend/onnx_import.h); new kinds go last.
+  kSilu,        // unary element-wise x * sigmoid(x)
+  kErf,         // unary element-wise
+  kExp,         // unary element-wise
+  kSqrt,        // unary element-wise
+  kReciprocal,  // unary element-wise 1 / x
+  kRelu6,       // unary element-wise min(max(x, 0), 6) (ONNX Clip(0, 6))
+  kMul,         // binary element-wise; input 1 broadcast (see Broadcast below)
+  kAffine,      // unary element-wise y = x * attrs.scale + attrs.shift (scalar constants)
+  kReduceMean,  // mean over the last axis: [..., L] -> [..., 1]
+  kTranspose,   // data movement: output dim i is input dim attrs.perm[i]
+  kConcat,      // data movement: inputs joined along attrs.axis
+  kSlice,       // data movement: attrs.start, attrs.step, output's extent along attrs.axis
 };
 
 const char* op_kind_name(OpKind kind);
 
-// LayerNorm's epsilon (BERT's layer_norm_eps); the IR carries none per op.
+// LayerNorm's default epsilon (BERT's layer_norm_eps); OpAttrs::eps carries an op's own.
 constexpr double kLayerNormEps = 1e-12;
 
 struct OpAttrs {
@@ -63,7 +84,25 @@ struct OpAttrs {
   double alpha = 0.01;
   // Embedding: number of rows looked up
   int64_t rows = 0;
+  // LayerNorm epsilon (the exporter's; BERT's by default)
+  double eps = kLayerNormEps;
+  // Affine
+  double scale = 1.0, shift = 0.0;
+  // Transpose
+  std::vector<int64_t> perm;
+  // Concat / Slice
+  int64_t axis = 0, start = 0, step = 1;
 };
+
+// How kAdd and kMul read input 1 when its shape differs from input 0's: viewing input 0 as
+// [outer, mid, inner] (contiguous), input 1 holds [outer, inner] and is repeated over mid.
+// Equal shapes are mid = 1. Anything else is not a broadcast the element-wise kernel addresses.
+struct Broadcast {
+  int64_t outer = 1, mid = 1, inner = 1;
+};
+// Input 1's broadcast over input 0 for a binary element-wise op; false when shapes do not fit
+// the [outer, 1, inner] pattern (numpy rules, input 1 right-aligned).
+bool broadcast_pattern(const Shape& a, const Shape& b, Broadcast& out);
 
 struct Op {
   OpKind kind{};
@@ -93,6 +132,11 @@ class Graph {
 
   // Marks a constant as sparse with `nonzeros` stored entries (CSR in DRAM).
   void set_nonzeros(int tensor_id, int64_t nonzeros);
+  // Gives a constant its own values (element_count(shape) of them, in its IR layout).
+  void set_values(int tensor_id, std::shared_ptr<const std::vector<float>> values);
+  void set_layout_perm(int tensor_id, std::vector<int64_t> perm);
+  // Appends an input to an existing op (a bias folded in after the op was added).
+  void add_op_input(size_t op_index, int tensor_id);
 
   // Sum of element counts of constant tensors (parameter count); sparse ones count their entries.
   int64_t parameter_count() const;

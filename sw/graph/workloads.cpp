@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hw/core/input_error.h"
+#include "sw/frontend/onnx_import.h"
 #include "sw/graph/builder_util.h"
 #include "sw/graph/workload_yaml.h"
 
@@ -263,13 +264,26 @@ Graph load_workload(const std::string& name_or_path, const WorkloadOptions& opti
 
   const fs::path arg(name_or_path);
   const bool bare_name = !arg.has_parent_path();
-  if (!name_or_path.empty() && (is_yaml_path(arg) || !bare_name)) {
+  if (!name_or_path.empty() && (is_yaml_path(arg) || is_onnx_path(name_or_path) || !bare_name)) {
     std::error_code ec;
     if (fs::exists(arg, ec) && !is_file(arg)) {
       throw InputError(where, key, "'" + name_or_path + "' is not a file");
     }
+    if (is_file(arg) && is_onnx_path(name_or_path)) {
+      // An ONNX model's shapes are fixed by its export: nothing scales it.
+      for (const std::string* given : {&options.seq_len_given, &options.width_given, &options.depth_given}) {
+        if (!given->empty()) {
+          throw InputError(where, *given,
+                           "does not apply to ONNX model '" + name_or_path +
+                               "', whose shapes are fixed by its export; only built-in networks and "
+                               "'family:' files take --seq-len, --width and --depth");
+        }
+      }
+      return import_onnx(name_or_path);
+    }
     if (is_file(arg)) {
-      if (!is_yaml_path(arg)) throw InputError(where, key, "'" + name_or_path + "' is not a .yaml file");
+      if (!is_yaml_path(arg))
+        throw InputError(where, key, "'" + name_or_path + "' is not a .yaml or .onnx file");
       return detail::load_workload_yaml(name_or_path, options);
     }
     // A bare "foo.yaml" is also looked up in the workload dirs, like "foo".
@@ -290,10 +304,10 @@ Graph load_workload(const std::string& name_or_path, const WorkloadOptions& opti
   std::vector<std::string> candidates = builtin_workload_names();
   for (const std::string& stem : yaml_names_in(workload_dirs)) candidates.push_back(stem);
   const std::string suggestion = detail::did_you_mean(name_or_path, candidates);
-  throw InputError(where, key,
-                   "unknown workload '" + name_or_path + "'; " +
-                       (suggestion.empty() ? "" : suggestion + " ") +
-                       "nm_sim --list-workloads lists every name, and a path to a .yaml file also works");
+  throw InputError(
+      where, key,
+      "unknown workload '" + name_or_path + "'; " + (suggestion.empty() ? "" : suggestion + " ") +
+          "nm_sim --list-workloads lists every name, and a path to a .yaml or .onnx file also works");
 }
 
 }  // namespace nm::sw

@@ -52,7 +52,7 @@ class EpilogueFuser {
         return {j, j + 1};
       return {};
     }
-    if (op == KernelOp::kAdd || op == KernelOp::kSquare) {
+    if (op == KernelOp::kAdd || op == KernelOp::kSquare || op == KernelOp::kMul || op == KernelOp::kAffine) {
       if (per_element(j, op)) return {j};
     }
     return {};

@@ -51,6 +51,11 @@ enum class KernelOp {
   kPoolSum,        // y = a + b per `view`, times 1 / (valid window elements) when `last`
   kRowBlock,       // none of its own: a row-block host (sw/lowering/row_blocking.h), whose
                    // epilogue kernels compute the op
+  kMul,            // y = s0 * s1, s1 broadcast per `broadcast`
+  kAddBroadcast,   // y = s0 + s1, s1 broadcast per `broadcast`
+  kAffine,         // y = s0 * scale + shift (graph op graph_op's attrs)
+  kDataMove,       // y = graph op graph_op's transpose / concat / slice of the streams: each
+                   // element passes the element-wise datapath once (Y = X * 1 + 0)
 };
 
 // How the pairwise max and pool-sum kernels address their operands a and b.
@@ -72,6 +77,7 @@ struct KernelSemantics {
   int64_t window = 0;     // kPoolWindow: window element read as b (row-major over KH x KW)
   bool first = false;     // kPoolWindow: a is window element 0 of the input
   bool last = false;      // kPoolSum: the last sum also divides by the valid element count
+  Broadcast broadcast;    // kMul, kAddBroadcast: how s1 repeats over s0 (graph.h)
 };
 
 struct LoweredKernel {

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "sw/lowering/kernel_program.h"
+#include "sw/pwl/pwl_overhead.h"
 #include "sw/pwl/pwl_spec.h"
 
 namespace nm::sw {
@@ -212,6 +213,11 @@ class Lowerer {
   }
 
   void lower_op(const Op& op) {
+    PwlFunction unary{};
+    if (unary_pwl_function(op.kind, unary)) {
+      pwl_unary(op, "", unary, mapped(op.inputs.at(0)), elements_of(op.output), mapped(op.output));
+      return;
+    }
     switch (op.kind) {
       case OpKind::kConv2d:
         return lower_conv(op);
@@ -221,31 +227,31 @@ class Lowerer {
         return lower_matmul(op);
       case OpKind::kEmbedding:
         return lower_embedding(op);
-      case OpKind::kRelu:
-        pwl_unary(op, "", PwlFunction::kRelu, mapped(op.inputs.at(0)), elements_of(op.output),
-                  mapped(op.output));
+      case OpKind::kAdd:
+      case OpKind::kMul:
+        return lower_binary(op);
+      case OpKind::kAffine:
+        // y = x * K + B with one K and B for the whole tensor: the element-wise kernel itself.
+        add_elementwise(base_desc(op, "", KernelKind::kElementwise), semantics(KernelOp::kAffine),
+                        elements_of(op.output), {mapped(op.inputs.at(0))}, 1, 0, mapped(op.output));
         return;
-      case OpKind::kLeakyRelu:
-        pwl_unary(op, "", PwlFunction::kLeakyRelu, mapped(op.inputs.at(0)), elements_of(op.output),
-                  mapped(op.output));
+      case OpKind::kReduceMean: {
+        const uint64_t len = static_cast<uint64_t>(shape_of(op.inputs.at(0)).back());
+        const uint64_t rows = elements_of(op.inputs.at(0)) / len;
+        tensor_map_.at(static_cast<size_t>(op.output)) =
+            row_reduce(op, "mean", mapped(op.inputs.at(0)), rows, len, 1.0 / static_cast<double>(len));
         return;
-      case OpKind::kGelu:
-        pwl_unary(op, "", PwlFunction::kGelu, mapped(op.inputs.at(0)), elements_of(op.output),
-                  mapped(op.output));
-        return;
-      case OpKind::kTanh:
-        pwl_unary(op, "", PwlFunction::kTanh, mapped(op.inputs.at(0)), elements_of(op.output),
-                  mapped(op.output));
-        return;
-      case OpKind::kSigmoid:
-        pwl_unary(op, "", PwlFunction::kSigmoid, mapped(op.inputs.at(0)), elements_of(op.output),
-                  mapped(op.output));
-        return;
-      case OpKind::kAdd: {
-        // y = a * 1 + b: one MAC per element.
-        add_elementwise(base_desc(op, "", KernelKind::kElementwise), semantics(KernelOp::kAdd),
-                        elements_of(op.output), {mapped(op.inputs.at(0)), mapped(op.inputs.at(1))}, 1, 0,
-                        mapped(op.output));
+      }
+      case OpKind::kTranspose:
+      case OpKind::kConcat:
+      case OpKind::kSlice: {
+        // Data movement through the element-wise datapath: every output element is read from its
+        // source address and written once (Y = X * 1 + 0). A compiler that folded the permutation
+        // into its consumer's DMA addressing would save this pass.
+        std::vector<int> streams;
+        for (int in : op.inputs) streams.push_back(mapped(in));
+        add_elementwise(base_desc(op, "", KernelKind::kElementwise), semantics(KernelOp::kDataMove),
+                        elements_of(op.output), std::move(streams), 1, 0, mapped(op.output));
         return;
       }
       case OpKind::kSoftmax:
@@ -264,6 +270,24 @@ class Lowerer {
         return;
     }
     throw std::logic_error("lowering: unhandled op kind");
+  }
+
+  // Add and Mul: y = a * 1 + b and y = a * b + 0, one MAC per element. A broadcast operand
+  // (a per-channel scale, a squeeze-excite gate) repeats over the middle of a's elements.
+  void lower_binary(const Op& op) {
+    Broadcast bc;
+    if (!broadcast_pattern(shape_of(op.inputs.at(0)), shape_of(op.inputs.at(1)), bc)) {
+      throw std::logic_error("lowering: op " + op.name + " broadcasts " +
+                             shape_to_string(shape_of(op.inputs.at(1))) + " over " +
+                             shape_to_string(shape_of(op.inputs.at(0))) + " outside [outer, 1, inner]");
+    }
+    const bool same = elements_of(op.inputs.at(0)) == elements_of(op.inputs.at(1));
+    KernelSemantics sem = semantics(op.kind == OpKind::kMul ? KernelOp::kMul
+                                    : same                  ? KernelOp::kAdd
+                                                            : KernelOp::kAddBroadcast);
+    sem.broadcast = bc;
+    add_elementwise(base_desc(op, "", KernelKind::kElementwise), sem, elements_of(op.output),
+                    {mapped(op.inputs.at(0)), mapped(op.inputs.at(1))}, 1, 0, mapped(op.output));
   }
 
   // Conv2d -> GEMM: M = N*Ho*Wo output pixels, K = KH*KW*Cin/g, N = Cout/g, one GEMM per group.
@@ -403,7 +427,7 @@ class Lowerer {
     const int squared = new_tensor(op.name + ".squared", total);
     add_elementwise(base_desc(op, "square", KernelKind::kElementwise), semantics(KernelOp::kSquare), total,
                     {centered}, 1, 0, squared);
-    const int var = row_reduce(op, "variance", squared, rows, len, inv_len, kLayerNormEps);
+    const int var = row_reduce(op, "variance", squared, rows, len, inv_len, op.attrs.eps);
     const int inv_std = pwl_unary(op, "", PwlFunction::kRsqrt, var, rows);
     const uint64_t affine_bytes = 2 * len * operand_bytes();
     row_op.op = KernelOp::kScaleShift;

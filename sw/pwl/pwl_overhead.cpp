@@ -30,28 +30,58 @@ const char* pwl_table_rule_text(PwlTableRule rule) {
   return "";
 }
 
+bool unary_pwl_function(OpKind kind, PwlFunction& function) {
+  switch (kind) {
+    case OpKind::kRelu:
+      function = PwlFunction::kRelu;
+      return true;
+    case OpKind::kLeakyRelu:
+      function = PwlFunction::kLeakyRelu;
+      return true;
+    case OpKind::kGelu:
+      function = PwlFunction::kGelu;
+      return true;
+    case OpKind::kTanh:
+      function = PwlFunction::kTanh;
+      return true;
+    case OpKind::kSigmoid:
+      function = PwlFunction::kSigmoid;
+      return true;
+    case OpKind::kSilu:
+      function = PwlFunction::kSilu;
+      return true;
+    case OpKind::kErf:
+      function = PwlFunction::kErf;
+      return true;
+    case OpKind::kExp:
+      function = PwlFunction::kExp;
+      return true;
+    case OpKind::kSqrt:
+      function = PwlFunction::kSqrt;
+      return true;
+    case OpKind::kReciprocal:
+      function = PwlFunction::kReciprocal;
+      return true;
+    case OpKind::kRelu6:
+      function = PwlFunction::kRelu6;
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::vector<PwlTableUse> pwl_table_uses(const Graph& g) {
   std::vector<PwlTableUse> uses;
   for (const Op& op : g.ops()) {
     const Shape& out = g.tensor(op.output).shape;
     const int64_t channels = out.empty() ? 1 : out.back();
     auto add = [&](PwlFunction f, int64_t c) { uses.push_back({op.name, f, c}); };
+    PwlFunction unary{};
+    if (unary_pwl_function(op.kind, unary)) {
+      add(unary, channels);
+      continue;
+    }
     switch (op.kind) {
-      case OpKind::kRelu:
-        add(PwlFunction::kRelu, channels);
-        break;
-      case OpKind::kLeakyRelu:
-        add(PwlFunction::kLeakyRelu, channels);
-        break;
-      case OpKind::kGelu:
-        add(PwlFunction::kGelu, channels);
-        break;
-      case OpKind::kTanh:
-        add(PwlFunction::kTanh, channels);
-        break;
-      case OpKind::kSigmoid:
-        add(PwlFunction::kSigmoid, channels);
-        break;
       case OpKind::kSoftmax:
         // Pairwise max tree only when a row has two or more entries (as the lowering).
         if (channels > 1) add(PwlFunction::kMax, 1);

@@ -4,7 +4,7 @@
 //
 // Which tables a network needs is read off its graph with the decompositions the lowering uses
 // (sw/lowering/lowering.cpp; a unit test checks the two agree):
-//   relu, leaky_relu, gelu, tanh, sigmoid -> that function
+//   relu, leaky_relu, gelu, tanh, sigmoid, silu, erf, exp, sqrt, reciprocal, relu6 -> that function
 //   softmax    -> max (pairwise max tree, when the row is longer than 1), exp, reciprocal
 //   layer_norm -> rsqrt
 //   max_pool   -> max (when the window is larger than 1)
@@ -33,6 +33,10 @@
 namespace nm::sw {
 
 enum class PwlTableRule { kPerLayer, kPerFunction, kPerChannel };
+
+// The PWL function of a unary element-wise op (relu ... sigmoid, silu, erf, exp, sqrt,
+// reciprocal, relu6); false for every other kind. The lowering and the table count both use it.
+bool unary_pwl_function(OpKind kind, PwlFunction& function);
 
 const char* pwl_table_rule_name(PwlTableRule rule);
 // One line stating the rule, for reports.

@@ -81,6 +81,11 @@ const PwlSpec& pwl_spec(PwlFunction f) {
   static const PwlSpec kErf = make(
       "erf", -3, 3, [](double x) { return std::erf(x); }, kClamp, kClamp, R::kNone,
       "clamp: y = erf(lo) below lo, y = erf(hi) above hi");
+  // ONNX Clip(0, 6) (MobileNet's ReLU6): linear inside [0, 6], so the uniform fit is exact at any
+  // granularity; the clamps are the function itself.
+  static const PwlSpec kRelu6 = make(
+      "relu6", 0, 6, [](double x) { return x; }, kClamp, kClamp, R::kNone,
+      "exact: clamp y = 0 below 0, y = 6 above 6");
   switch (f) {
     case PwlFunction::kRelu:
       return kRelu;
@@ -106,6 +111,8 @@ const PwlSpec& pwl_spec(PwlFunction f) {
       return kSqrt;
     case PwlFunction::kErf:
       return kErf;
+    case PwlFunction::kRelu6:
+      return kRelu6;
   }
   return kRelu;
 }

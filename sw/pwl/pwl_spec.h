@@ -36,7 +36,8 @@ enum class PwlFunction {
   kMax,
   kSilu,
   kSqrt,
-  kErf
+  kErf,
+  kRelu6
 };
 
 // What the approximation is below lo / above hi.

@@ -10,10 +10,12 @@ namespace nm::sw {
 
 namespace {
 
-std::string describe_options(const FunctionalOptions& o) {
-  return fmt::format("{} data path, PWL {} g={}, seed {}, {} sample{}, {} weights", numeric_mode_name(o.mode),
-                     pwl_method_name(o.pwl.method), o.pwl.granularity, o.seed, o.samples,
-                     o.samples == 1 ? "" : "s", o.weights_file.empty() ? "random" : o.weights_file);
+std::string describe_options(const FunctionalReport& r) {
+  const FunctionalOptions& o = r.options;
+  return fmt::format("{} data path, PWL {} g={}, seed {}, {} sample{}{}, {} weights",
+                     numeric_mode_name(o.mode), pwl_method_name(o.pwl.method), o.pwl.granularity, o.seed,
+                     o.samples, o.samples == 1 ? "" : "s",
+                     o.inputs_file.empty() ? "" : " from " + o.inputs_file, r.weights);
 }
 
 std::string error_columns(const ErrorStats& s) {
@@ -27,7 +29,7 @@ nlohmann::json error_json(const ErrorStats& s) {
 }  // namespace
 
 void write_functional_summary(std::ostream& out, const FunctionalReport& r, bool verbose) {
-  out << "\nfunctional: " << describe_options(r.options) << "; errors against the fp32 reference\n";
+  out << "\nfunctional: " << describe_options(r) << "; errors against the fp32 reference\n";
   out << fmt::format("  {:<36} {:>10} {:>9} {:>9}   {:>9} {:>9}\n", verbose ? "op output" : "layer output",
                      "max abs", "rel L2", "cosine", "PWL rel", "PWL cos");
   // A layer's output is its last op in graph order.
@@ -56,6 +58,11 @@ void write_functional_summary(std::ostream& out, const FunctionalReport& r, bool
       out << fmt::format("; top-1 agreement {}/{} ({:.1f}%)", o.top1.agree, o.top1.rows,
                          100.0 * o.top1.fraction());
     }
+    if (o.labelled) {
+      out << fmt::format("; top-1 accuracy {:.2f}% (fp32 reference {:.2f}%) on {} labels",
+                         100.0 * o.accuracy.fraction(), 100.0 * o.reference_accuracy.fraction(),
+                         o.accuracy.rows);
+    }
     out << "\n";
   }
 }
@@ -68,7 +75,9 @@ nlohmann::json functional_to_json(const FunctionalReport& r) {
   j["pwl_granularity"] = r.options.pwl.granularity;
   j["seed"] = r.options.seed;
   j["samples"] = r.options.samples;
-  j["weights"] = r.options.weights_file.empty() ? "random" : r.options.weights_file;
+  j["weights"] = r.weights;
+  if (!r.options.inputs_file.empty()) j["inputs"] = r.options.inputs_file;
+  if (!r.options.labels_file.empty()) j["labels"] = r.options.labels_file;
   json ops = json::array();
   for (const OpErrors& e : r.ops) {
     json op = error_json(e.datatype);
@@ -86,6 +95,11 @@ nlohmann::json functional_to_json(const FunctionalReport& r) {
       out["top1_agree"] = o.top1.agree;
       out["top1_rows"] = o.top1.rows;
       out["top1_agreement"] = o.top1.fraction();
+    }
+    if (o.labelled) {
+      out["top1_accuracy"] = o.accuracy.fraction();
+      out["reference_top1_accuracy"] = o.reference_accuracy.fraction();
+      out["labelled_rows"] = o.accuracy.rows;
     }
     outputs.push_back(std::move(out));
   }

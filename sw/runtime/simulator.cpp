@@ -59,7 +59,7 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
 
   // Functional mode: data is loaded before the first kernel and each kernel's result computed as
   // it completes. An error in a hook stops the simulation and is rethrown here, outside SystemC.
-  std::unique_ptr<TlmTensorStore> store;
+  std::unique_ptr<TensorStore> store;
   std::exception_ptr functional_error;
   auto guarded = [&](auto&& body) {
     if (functional_error) return;
@@ -71,8 +71,16 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
     }
   };
   if (functional != nullptr) {
-    store = std::make_unique<TlmTensorStore>(
-        accelerator, plan_addresses(program, config.arch, numeric_mode_for(config.arch.datatype)));
+    // The data path in the accelerator's datatype lives in its DRAM and L2 models. An fp32 data
+    // path (--numerics fp32: the PWL approximation alone) does not fit the datatype's storage
+    // plan, so its tensors stay in host memory; timing is the same either way.
+    const NumericMode datatype_mode = numeric_mode_for(config.arch.datatype);
+    if (functional->mode() == datatype_mode) {
+      store =
+          std::make_unique<TlmTensorStore>(accelerator, plan_addresses(program, config.arch, datatype_mode));
+    } else {
+      store = std::make_unique<HostTensorStore>();
+    }
     driver.set_hooks([&] { guarded([&] { functional->load(*store); }); },
                      [&](size_t i) {
                        guarded([&] {

@@ -489,7 +489,7 @@ TEST(Messages, UnknownWorkloadSuggestsTheClosestNames) {
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err,
             "error: command line: --workload: unknown workload 'bert_bse'; did you mean bert_base? nm_sim "
-            "--list-workloads lists every name, and a path to a .yaml file also works\n");
+            "--list-workloads lists every name, and a path to a .yaml or .onnx file also works\n");
   const CliRun typo = run_nm_sim("--workload resnet51");
   EXPECT_NE(typo.err.find("did you mean resnet50, resnet18 or resnet34?"), std::string::npos) << typo.err;
   EXPECT_EQ(typo.err.find("gcn_pubmed"), std::string::npos) << typo.err;  // not the whole list
