@@ -11,6 +11,10 @@ packages=(
   libboost-dev         # header-only Boost (boost::hash_combine for mapping memoization)
   nlohmann-json3-dev   # JSON report writer and JSON tests
   libgtest-dev libgmock-dev  # unit, TLM and regression tests
+  # Plots (scripts/plot_sweep.sh, plot_fig4.sh, plot_timeline.sh and their tests): installed here,
+  # with everything else, because installing at plot time needs root and the network then.
+  gnuplot-nox          # PNG rendering (pngcairo terminal), no X11
+  jq                   # reads nm_sim --trace JSON in plot_timeline.sh
 )
 
 missing=()
