@@ -4,6 +4,7 @@
 # NM_BENCH_ARGS adds nm_sim arguments to every run, e.g. NM_BENCH_ARGS=--functional.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${NM_BUILD_DIR:-$root/build}"  # as scripts/build.sh
 "$root/scripts/build.sh" >/dev/null
 if [ ! -x /usr/bin/time ]; then
   echo "bench: installing GNU time" >&2
@@ -18,7 +19,7 @@ printf "%-10s %5s %10s %10s %10s %12s\n" workload runs "min_s" "median_s" "max_s
 for w in "${workloads[@]}"; do
   times=(); peak=0
   for ((i = 0; i < runs; i++)); do
-    out=$( { /usr/bin/time -f "%e %M" "$root/build/nm_sim" --workload "$w" "${extra[@]}" >/dev/null; } 2>&1 | tail -1)
+    out=$( { /usr/bin/time -f "%e %M" "$build/nm_sim" --workload "$w" "${extra[@]}" >/dev/null; } 2>&1 | tail -1)
     times+=("${out% *}"); kb="${out#* }"; [ "$kb" -gt "$peak" ] && peak=$kb
   done
   sorted=($(printf "%s\n" "${times[@]}" | sort -g))
