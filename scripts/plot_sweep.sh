@@ -67,6 +67,7 @@ cat > "$tmp/lib.awk" <<'AWK'
 function unq(s) { gsub(/^"|"$/, "", s); return s }
 function isnum(s) { return s ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/ }
 function human(key, v) {
+  if (key == "config") { sub(/.*\//, "", v); sub(/\.yaml$/, "", v); return v }
   if (key ~ /bytes/ && isnum(v) && v + 0 >= 1024) {
     if (v % 1048576 == 0) return (v / 1048576) " MiB"
     if (v % 1024 == 0) return (v / 1024) " KiB"
@@ -82,6 +83,7 @@ function human(key, v) {
 }
 function axis_name(key) {
   if (key == "pe.count") return "PE count"
+  if (key == "config") return "config file"
   if (key == "pe.clusters") return "PE clusters"
   if (key == "l2.bytes") return "L2 size"
   if (key == "l1.bytes_per_pe") return "L1 size per PE"
@@ -99,7 +101,7 @@ function axis_name(key) {
   return key
 }
 function short(key,    n, parts) {
-  if (key == "pe.count") return ""
+  if (key == "pe.count" || key == "config") return ""
   if (key == "l2.bytes") return "L2 "
   if (key == "l1.bytes_per_pe") return "L1/PE "
   if (key == "dram.bandwidth_gbps") return "DRAM "
@@ -142,7 +144,7 @@ awk -F, -v cw="$c_w" -v cs="$c_s" -f "$tmp/lib.awk" -f <(echo '
   NR > 1 && unq($cs) == "ok" && !seen[unq($cw)]++ { w = unq($cw); sub(/.*\//, "", w); sub(/\.yaml$/, "", w); print w }') \
   "$csv" > "$tmp/workloads"
 nw=$(wc -l < "$tmp/workloads")
-panel_w=$((nw > 1 ? 480 : 800))
+panel_w=$((nw > 1 ? 560 : 860))
 
 written=()
 run_gnuplot() {  # script file, png
@@ -213,7 +215,7 @@ plot_trend() {  # x axis, series axis ("" for none)
     {
       echo "set terminal pngcairo size $((panel_w * nw)),560 font ',10' noenhanced"
       echo "set output '$png'"
-      echo "set grid; set key below horizontal font ',9'"
+      echo "set grid; set key outside right top vertical font ',9'"
       echo "set xtics ($xtics) rotate by -30"
       echo "set xrange [$xlo:$xhi]"
       [ "$logx" = 1 ] && echo "set logscale x 2"
@@ -284,18 +286,23 @@ png="$out/pareto.png"
 {
   echo "set terminal pngcairo size $((panel_w * nw + 120)),560 font ',10' noenhanced"
   echo "set output '$png'"
-  echo "set grid; set key below horizontal font ',9'"
+  echo "set grid; unset key"
   echo 'set datafile separator "\t"'
   echo "set xlabel 'latency (ms)'; set ylabel 'energy per inference (mJ)'"
   echo "set offsets graph 0.05, graph 0.25, graph 0.08, graph 0.05"
-  echo "set multiplot layout 1,$nw title 'Energy vs latency of every point; red: Pareto front over latency and energy (the two axes drawn; area is not considered), labelled with its configuration ($(basename "$csv"))'"
+  echo "set multiplot layout 1,$nw title 'Energy vs latency: grey every point, red the Pareto front over latency and energy (the two axes drawn; area is not considered), each labelled with its configuration ($(basename "$csv"))'"
   p=0
   while IFS= read -r w; do
     p=$((p + 1))
     echo "set title '$w'"
-    echo "plot '$tmp/pareto_$p' using 1:2 with points pt 7 ps 0.7 lc rgb 'gray60' title 'all points', \\"
+    # Log axes where the points span more than a decade and a half (a width or depth sweep).
+    awk -F'\t' 'NR == 1 { x0 = x1 = $1; y0 = y1 = $2 }
+      { if ($1 < x0) x0 = $1; if ($1 > x1) x1 = $1; if ($2 < y0) y0 = $2; if ($2 > y1) y1 = $2 }
+      END { print (x0 > 0 && x1 / x0 > 30 ? "set" : "unset"), "logscale x;",
+                  (y0 > 0 && y1 / y0 > 30 ? "set" : "unset"), "logscale y" }' "$tmp/pareto_$p"
+    echo "plot '$tmp/pareto_$p' using 1:2 with points pt 7 ps 0.7 lc rgb 'gray60' notitle, \\"
     echo "     '$tmp/pareto_$p.front' using 1:2 with steps lw 1 lc rgb 'red' notitle, \\"
-    echo "     '$tmp/pareto_$p.front' using 1:2 with points pt 7 ps 1.1 lc rgb 'red' title 'Pareto front' \\"
+    echo "     '$tmp/pareto_$p.front' using 1:2 with points pt 7 ps 1.1 lc rgb 'red' notitle \\"
     # (gnuplot crashes on a label plot with no point, so an empty side is left out.)
     for side in above below; do
       [ -s "$tmp/pareto_$p.$side" ] || continue
