@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  bc                   # arithmetic in scripts/bench.sh
+  bc time              # arithmetic and GNU time (wall time, peak memory) in scripts/bench.sh
   libsystemc-dev       # SystemC 2.3.4 kernel + TLM-2.0 headers (hw/tlm, sw/runtime)
   libyaml-cpp-dev      # config and workload YAML loaders
   libfmt-dev           # text formatting of reports and error messages
