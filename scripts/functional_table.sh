@@ -8,6 +8,7 @@
 #  2. BERT-base's cosine after encoder layers 0, 2, 5, 8 and 11 (how the error compounds).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${NM_BUILD_DIR:-$root/build}"  # as scripts/build.sh
 "$root/scripts/build.sh" >/dev/null
 samples="${1:-8}"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
@@ -19,7 +20,7 @@ echo "|---|---|---|---:|---:|---:|---:|---:|"
 for w in bert_base resnet50 gcn; do
   case "$w" in bert_base) layer=encoder.11 ;; resnet50) layer=head ;; gcn) layer=classifier ;; esac
   for dt in int8 fp16; do
-    "$root/build/nm_sim" --workload "$w" --datatype "$dt" --functional --samples "$samples" > "$tmp/$w-$dt.txt"
+    "$build/nm_sim" --workload "$w" --datatype "$dt" --functional --samples "$samples" > "$tmp/$w-$dt.txt"
     read -r max rel cosine prel pcos <<< "$(row "$tmp/$w-$dt.txt" "$layer")"
     echo "| $w | $dt | $layer | $rel | $cosine | $prel | $pcos | $(top1 "$tmp/$w-$dt.txt") |"
   done

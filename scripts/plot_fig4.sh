@@ -8,11 +8,7 @@
 set -euo pipefail
 csv="${1:?usage: plot_fig4.sh SWEEP.csv OUT.png}"
 png="${2:?usage: plot_fig4.sh SWEEP.csv OUT.png}"
-if ! command -v gnuplot >/dev/null; then
-  echo "plot: installing gnuplot-nox" >&2
-  sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq gnuplot-nox >/dev/null
-fi
+command -v gnuplot >/dev/null || { echo "plot_fig4: gnuplot not found; run scripts/setup.sh" >&2; exit 2; }
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 col() { head -1 "$csv" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
 c_w=$(col workload); c_wd=$(col workload.width); c_dp=$(col workload.depth); c_t=$(col throughput_per_watt); c_m=$(col macs)

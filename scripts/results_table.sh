@@ -4,6 +4,7 @@
 # paper-literal one (one kernel per op), every figure read from nm_sim's JSON output.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${NM_BUILD_DIR:-$root/build}"  # as scripts/build.sh
 "$root/scripts/build.sh" >/dev/null
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 field() { grep -m1 "^  \"$2\": " "$1" | sed -e 's/.*: //' -e 's/,$//'; }
@@ -15,7 +16,7 @@ for w in resnet50 bert_base gcn; do
     for compiler in fused unfused; do
       j="$tmp/$w-$dt-$compiler.json"
       extra=(); [ "$compiler" = unfused ] && extra=("${unfused[@]}")
-      "$root/build/nm_sim" --config "$root/configs/pe1024.yaml" --workload "$w" --datatype "$dt" "${extra[@]}" \
+      "$build/nm_sim" --config "$root/configs/pe1024.yaml" --workload "$w" --datatype "$dt" "${extra[@]}" \
         --json "$j" >/dev/null
       awk -v w="$w" -v dt="$dt" -v c="$compiler" -v lat="$(field "$j" latency_s)" -v thr="$(field "$j" throughput_per_s)" \
         -v en="$(field "$j" energy_j)" -v pw="$(field "$j" power_w)" -v tpw="$(field "$j" throughput_per_watt)" \

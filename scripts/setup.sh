@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  bc                   # arithmetic in scripts/bench.sh
+  bc time              # arithmetic and GNU time (wall time, peak memory) in scripts/bench.sh
   libsystemc-dev       # SystemC 2.3.4 kernel + TLM-2.0 headers (hw/tlm, sw/runtime)
   libyaml-cpp-dev      # config and workload YAML loaders
   libfmt-dev           # text formatting of reports and error messages
@@ -15,6 +15,10 @@ packages=(
                                # and its C++ shape inference
   python3-onnx python3-numpy  # tests/onnx/make_models.py writes the ONNX test models
   python3-torch python3-torchvision  # ... and exports PyTorch / torchvision models to ONNX
+  # Plots (scripts/plot_sweep.sh, plot_fig4.sh, plot_timeline.sh and their tests): installed here,
+  # with everything else, because installing at plot time needs root and the network then.
+  gnuplot-nox          # PNG rendering (pngcairo terminal), no X11
+  jq                   # reads nm_sim --trace JSON in plot_timeline.sh
 )
 
 missing=()

@@ -14,7 +14,8 @@ prefix="${3:-sweep}"
 : "${SLURM_ARRAY_TASK_ID:?run this with sbatch --array=1-N}"
 count="${SLURM_ARRAY_TASK_COUNT:-$SLURM_ARRAY_TASK_MAX}"
 root="${NM_SIM_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+build="${NM_BUILD_DIR:-$root/build}"  # as scripts/build.sh
 out="${prefix}.shard${SLURM_ARRAY_TASK_ID}.csv"
 resume=(); [ -f "$out" ] && resume=(--resume)
-exec "$root/build/nm_sweep" --sweep "$sweep" --workloads "$workloads" --out "$out" \
+exec "$build/nm_sweep" --sweep "$sweep" --workloads "$workloads" --out "$out" \
   --shard "${SLURM_ARRAY_TASK_ID}/${count}" --jobs "${SLURM_CPUS_PER_TASK:-2}" "${resume[@]}"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install what is missing, build, and run every test (unit, SystemC, regression) with ctest.
-#   scripts/test.sh              the Release build in build/
+#   scripts/test.sh              the Release build in build/ (or $NM_BUILD_DIR)
 #   scripts/test.sh --sanitize   an AddressSanitizer + UndefinedBehaviorSanitizer build in
 #                                build-asan/ (RelWithDebInfo), every test under it
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${NM_BUILD_DIR:-$root/build}"  # as scripts/build.sh
 if [ "${1:-}" = "--sanitize" ]; then
   "$root/scripts/setup.sh"
   dir="$root/build-asan"
@@ -23,5 +24,5 @@ if [ "${1:-}" = "--sanitize" ]; then
   exit 0
 fi
 "$root/scripts/build.sh"
-cd "$root/build"
+cd "$build"
 ctest --output-on-failure -j "$(nproc)"

@@ -35,6 +35,14 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const ArchConfig& arch)
   command_processor_.connect(&dma_, &l2_);
 }
 
+void Accelerator::set_trace(ActivityTrace* trace) {
+  dma_.set_trace(trace);
+  noc_.set_trace(trace);
+  l2_.set_trace(trace);
+  for (auto& c : clusters_) c->set_trace(trace);
+  for (auto& d : dram_channels_) d->set_trace(trace);
+}
+
 std::vector<Accelerator::ModuleStats> Accelerator::module_stats() const {
   std::vector<ModuleStats> stats;
   stats.push_back(

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hw/core/action_counts.h"
+#include "hw/core/activity_trace.h"
 #include "hw/core/arch_config.h"
 #include "hw/core/pipeline_model.h"
 #include "hw/tlm/command_processor.h"
@@ -43,6 +44,9 @@ class Accelerator : public sc_core::sc_module {
   };
   BusySnapshot busy() const;
   static KernelTiming busy_between(const BusySnapshot& before, const BusySnapshot& after);
+  // Every module records its activity into `trace` (call before sc_start(); never, for an
+  // untraced run). Tracks in module-tree order: DMA fill and drain, NoC, L2, clusters, DRAM channels.
+  void set_trace(ActivityTrace* trace);
   const L2Buffer& l2() const { return l2_; }
   const DramChannel& dram_channel(uint32_t channel) const { return *dram_channels_.at(channel); }
 

@@ -115,6 +115,7 @@ void DmaEngine::fill_thread() {
   for (;;) {
     const PlanStep* step = fill_queue.pop();
     staging_slots.wait();
+    const uint64_t start = trace_ != nullptr ? clock_.now_cycles() : 0;
     sc_core::sc_time ready = sc_core::sc_time_stamp();
     if (step->dram_read_bytes > 0) {
       // DMA-kernel copies that stay on chip land in the activation region, not staging.
@@ -138,9 +139,15 @@ void DmaEngine::fill_thread() {
     ++staged_steps_;
     if (step->multicasts.empty() && step->work.empty()) {
       if (ready > sc_core::sc_time_stamp()) wait(ready - sc_core::sc_time_stamp());
+      if (trace_ != nullptr)
+        trace_->record(fill_track_, start, clock_.now_cycles(),
+                       step->dram_read_bytes + step->dram_write_bytes);
       staging_slots.post();
       progress_->done_one();
     } else {
+      if (trace_ != nullptr)
+        trace_->record(fill_track_, start, clock_.now_cycles(),
+                       step->dram_read_bytes + step->dram_write_bytes);
       noc_queue_->push({step, ready});
     }
   }
@@ -149,6 +156,7 @@ void DmaEngine::fill_thread() {
 void DmaEngine::drain_thread() {
   for (;;) {
     const WritebackJob job = drain_queue.pop();
+    const uint64_t start = trace_ != nullptr ? clock_.now_cycles() : 0;
     ++drained_tiles_;
     const sc_core::sc_time l2 = l2_access(tlm::TLM_READ_COMMAND, job.bytes, 0, job.bytes);
     const sc_core::sc_time dram = dram_access(tlm::TLM_WRITE_COMMAND, job.bytes);
@@ -156,6 +164,7 @@ void DmaEngine::drain_thread() {
     wait(l2);
     writeback_slots.post();  // the tile has left L2
     wait(std::max(dram - latency_, l2) - l2);
+    if (trace_ != nullptr) trace_->record(drain_track_, start, clock_.now_cycles(), job.bytes);
     progress_->done_one();
   }
 }

@@ -14,9 +14,11 @@
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
+#include <string>
 #include <systemc>
 #include <tlm>
 
+#include "hw/core/activity_trace.h"
 #include "hw/core/arch_config.h"
 #include "hw/core/tile_plan.h"
 #include "hw/tlm/kernel_progress.h"
@@ -44,6 +46,15 @@ class DmaEngine : public sc_core::sc_module {
 
   uint64_t staged_steps() const { return staged_steps_; }
   uint64_t drained_tiles() const { return drained_tiles_; }
+  // Records what each thread is busy with on its own track (before sc_start()).
+  void set_trace(ActivityTrace* trace) {
+    trace_ = trace;
+    fill_track_ = trace->add_track(std::string(name()) + ".fill", "bytes",
+                                   "the fill thread issuing a step's DRAM->L2 transfers until the channels "
+                                   "accepted them (access latency stays in flight)");
+    drain_track_ = trace->add_track(std::string(name()) + ".drain", "bytes",
+                                    "the drain thread writing an output tile from L2 back to DRAM");
+  }
 
   // When the last DRAM write issued so far completes (the kernel ends no earlier).
   sc_core::sc_time last_write_done() const { return last_write_done_; }
@@ -80,6 +91,9 @@ class DmaEngine : public sc_core::sc_module {
   sc_core::sc_time last_write_done_ = sc_core::SC_ZERO_TIME;
   WorkQueue<StagedStep>* noc_queue_ = nullptr;
   KernelProgress* progress_ = nullptr;
+  ActivityTrace* trace_ = nullptr;
+  uint32_t fill_track_ = 0;
+  uint32_t drain_track_ = 0;
 };
 
 }  // namespace nm::hw

@@ -17,6 +17,10 @@ void DramChannel::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_tim
   const uint64_t request = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
   resource_.retire_before(clock_.now_cycles());  // nothing can arrive in the past
   const uint64_t done = resource_.serve(request, bytes);
+  if (trace_ != nullptr) {
+    const uint64_t end = done - resource_.latency_cycles();
+    trace_->record(track_, end - resource_.occupancy_cycles(bytes), end, bytes);
+  }
   (payload.is_read() ? read_bytes_ : write_bytes_) += bytes;
   delay = clock_.to_time(done) - sc_core::sc_time_stamp();
   payload.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -13,6 +13,7 @@
 #include <tlm>
 #include <unordered_map>
 
+#include "hw/core/activity_trace.h"
 #include "hw/core/bandwidth_resource.h"
 #include "hw/tlm/sim_time.h"
 
@@ -28,6 +29,12 @@ class DramChannel : public sc_core::sc_module {
   uint64_t read_bytes() const { return read_bytes_; }
   uint64_t write_bytes() const { return write_bytes_; }
   uint64_t busy_cycles() const { return resource_.busy_cycles(); }
+  // Records every occupancy of the channel on its own track (before sc_start()).
+  void set_trace(ActivityTrace* trace) {
+    trace_ = trace;
+    track_ = trace->add_track(name(), "bytes",
+                              "the channel transferring a request's bursts (access latency excluded)");
+  }
   // Backing store allocated so far (whole pages), for statistics and tests.
   uint64_t stored_bytes() const { return pages_.size() * kPageBytes; }
 
@@ -41,6 +48,8 @@ class DramChannel : public sc_core::sc_module {
   ClockDomain clock_;
   uint64_t read_bytes_ = 0;
   uint64_t write_bytes_ = 0;
+  ActivityTrace* trace_ = nullptr;
+  uint32_t track_ = 0;
   std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> pages_;  // page number -> bytes
 };
 

@@ -27,6 +27,7 @@ void L2Buffer::b_transport(int /*id*/, tlm::tlm_generic_payload& payload, sc_cor
   const uint64_t request = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
   resource_.retire_before(clock_.now_cycles());  // nothing can arrive in the past
   const uint64_t done = resource_.serve(request, bytes);
+  if (trace_ != nullptr) trace_->record(track_, done - resource_.occupancy_cycles(bytes), done, bytes);
   (payload.is_read() ? read_bytes_ : write_bytes_) += bytes;
 
   if (const auto* t = payload.get_extension<TransferExtension>()) {

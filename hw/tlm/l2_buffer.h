@@ -17,6 +17,7 @@
 #include <tlm>
 #include <vector>
 
+#include "hw/core/activity_trace.h"
 #include "hw/core/arch_config.h"
 #include "hw/core/bandwidth_resource.h"
 #include "hw/tlm/sim_time.h"
@@ -39,6 +40,11 @@ class L2Buffer : public sc_core::sc_module {
   uint64_t peak_staged_bytes() const { return peak_staged_bytes_; }
   uint64_t staging_capacity_bytes() const { return capacity_; }
   bool overflowed() const { return peak_staged_bytes_ > capacity_; }
+  // Records every occupancy of the banks on its own track (before sc_start()).
+  void set_trace(ActivityTrace* trace) {
+    trace_ = trace;
+    track_ = trace->add_track(name(), "bytes", "the banks serving a read or write (all banks, striped)");
+  }
 
  private:
   void b_transport(int id, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
@@ -53,6 +59,8 @@ class L2Buffer : public sc_core::sc_module {
   uint64_t write_bytes_ = 0;
   uint64_t staged_bytes_ = 0;
   uint64_t peak_staged_bytes_ = 0;
+  ActivityTrace* trace_ = nullptr;
+  uint32_t track_ = 0;
 };
 
 }  // namespace nm::hw

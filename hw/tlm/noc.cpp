@@ -22,7 +22,9 @@ Noc::Noc(sc_core::sc_module_name name, const ArchConfig& arch, ClockDomain clock
 sc_core::sc_time Noc::traverse(uint64_t bytes, uint32_t hops, sc_core::sc_time delay) {
   const uint64_t request = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
   link_.retire_before(clock_.now_cycles());  // nothing can arrive in the past
-  const uint64_t done = link_.serve(request, bytes) + uint64_t{hops} * router_latency_cycles_;
+  const uint64_t link_done = link_.serve(request, bytes);
+  if (trace_ != nullptr) trace_->record(track_, link_done - link_.occupancy_cycles(bytes), link_done, bytes);
+  const uint64_t done = link_done + uint64_t{hops} * router_latency_cycles_;
   return clock_.to_time(done) - sc_core::sc_time_stamp();
 }
 

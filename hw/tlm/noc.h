@@ -14,6 +14,7 @@
 #include <tlm>
 #include <vector>
 
+#include "hw/core/activity_trace.h"
 #include "hw/core/arch_config.h"
 #include "hw/core/bandwidth_resource.h"
 #include "hw/core/noc_topology.h"
@@ -42,6 +43,12 @@ class Noc : public sc_core::sc_module {
   uint64_t bytes() const { return bytes_; }
   uint64_t byte_hops() const { return byte_hops_; }
   uint64_t busy_cycles() const { return link_.busy_cycles(); }
+  // Records every occupancy of the link on its own track (before sc_start()).
+  void set_trace(ActivityTrace* trace) {
+    trace_ = trace;
+    track_ = trace->add_track(name(), "bytes",
+                              "the link carrying a multicast or a write-back (router latency excluded)");
+  }
 
  private:
   void distribution_thread();
@@ -60,6 +67,8 @@ class Noc : public sc_core::sc_module {
   tlm::tlm_generic_payload distribution_payload_;
   uint64_t bytes_ = 0;
   uint64_t byte_hops_ = 0;
+  ActivityTrace* trace_ = nullptr;
+  uint32_t track_ = 0;
 };
 
 }  // namespace nm::hw

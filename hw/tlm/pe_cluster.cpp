@@ -28,7 +28,9 @@ void PeCluster::compute_thread() {
   tlm::tlm_generic_payload& payload = writeback_payload_;
   for (;;) {
     const ClusterWork* w = work_queue_.pop();
+    const uint64_t start = trace_ != nullptr ? clock_.now_cycles() : 0;
     wait(clock_.to_time(w->compute_cycles));
+    if (trace_ != nullptr) trace_->record(track_, start, start + w->compute_cycles, w->macs);
     macs_ += w->macs;
     l1_read_bytes_ += w->l1_read_bytes;
     l1_write_bytes_ += w->l1_write_bytes;

@@ -8,6 +8,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "hw/core/activity_trace.h"
 #include "hw/core/tile_plan.h"
 #include "hw/tlm/dma_engine.h"
 #include "hw/tlm/kernel_progress.h"
@@ -36,6 +37,11 @@ class PeCluster : public sc_core::sc_module {
   uint64_t l1_write_bytes() const { return l1_write_bytes_; }
   uint64_t busy_cycles() const { return busy_cycles_; }
   uint64_t received_bytes() const { return received_bytes_; }
+  // Records every compute step on its own track (before sc_start()).
+  void set_trace(ActivityTrace* trace) {
+    trace_ = trace;
+    track_ = trace->add_track(name(), "macs", "the PEs computing a step (epilogue included)");
+  }
 
  private:
   void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
@@ -55,6 +61,8 @@ class PeCluster : public sc_core::sc_module {
   uint64_t l1_write_bytes_ = 0;
   uint64_t busy_cycles_ = 0;
   uint64_t received_bytes_ = 0;
+  ActivityTrace* trace_ = nullptr;
+  uint32_t track_ = 0;
 };
 
 }  // namespace nm::hw

@@ -52,6 +52,12 @@ const char* cli_usage() {
          "                             every kernel, module counters and the resolved config\n"
          "  --csv FILE                 one row per kernel: shape, tile, cycles, bound, bytes per level,\n"
          "                             energy per component (J), start_cycle\n"
+         "  --trace FILE.json          timeline of the run as Chrome trace-event JSON (open it in\n"
+         "                             ui.perfetto.dev or chrome://tracing; scripts/plot_timeline.sh\n"
+         "                             draws it): a track of kernels, one of layers, and one per\n"
+         "                             resource (DMA fill and drain, NoC, L2, each PE cluster, each\n"
+         "                             DRAM channel) with a slice per busy interval (kernel, bytes or\n"
+         "                             MACs, bound); times in simulated microseconds\n"
          "  --verbose, -v              also print per-layer and per-kernel rows\n"
          "\n"
          "Functional simulation (real tensors through the data path; timing unchanged):\n"
@@ -183,6 +189,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       o.json_path = value("an output file path");
     } else if (a == "--csv") {
       o.csv_path = value("an output file path");
+    } else if (a == "--trace") {
+      o.trace_path = value("an output file path (.json)");
     } else if (a == "--table3") {
       o.table3 = true;
     } else if (a == "--list-workloads") {
@@ -200,6 +208,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     if (!o.workload.empty())
       throw InputError("command line", "--table3", "expected either --table3 or --workload, not both");
     if (o.csv_path) throw InputError("command line", "--csv", "not available with --table3 (use --workload)");
+    if (o.trace_path)
+      throw InputError("command line", "--trace", "not available with --table3 (use --workload)");
     if (o.verbose)
       throw InputError("command line", "--verbose", "not available with --table3 (use --workload)");
     // Table 3 is the paper's networks as published; a scaled one is not in it.

@@ -26,6 +26,7 @@ struct CliOptions {
   std::string seq_len_given, width_given, depth_given;
   std::optional<std::string> json_path;
   std::optional<std::string> csv_path;
+  std::optional<std::string> trace_path;  // timeline, Chrome trace-event JSON (sw/report/trace_json.h)
   // Functional mode: real tensors through the data path, errors against the fp32 reference.
   bool functional = false;
   std::optional<uint64_t> seed;             // weights and inputs (default 1)

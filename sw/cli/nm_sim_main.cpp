@@ -25,6 +25,7 @@
 #include "sw/proc/subprocess.h"
 #include "sw/report/report.h"
 #include "sw/report/table3.h"
+#include "sw/report/trace_json.h"
 #include "sw/runtime/simulator.h"
 
 namespace {
@@ -168,6 +169,10 @@ int run(const std::vector<std::string>& args) {
   // Errors found later (validation, buffers too small for a tile) may come from an override.
   if (!options.overrides.empty() || options.datatype) config.source += " with command-line overrides";
   validate_or_throw(config);
+  // An unwritable output path fails now, not after the run.
+  for (const auto* path : {&options.json_path, &options.csv_path, &options.trace_path}) {
+    if (*path) check_writable(**path);
+  }
 
   WorkloadOptions workload_options;
   workload_options.seq_len = options.seq_len;
@@ -204,7 +209,10 @@ int run(const std::vector<std::string>& args) {
     functional = std::make_unique<FunctionalSession>(graph, program, f);
     functional->prepare();
   }
-  const RunResult result = run_simulation(program, config, functional.get());
+  // Recorded only when asked for: an untraced run's modules hold a null trace.
+  std::unique_ptr<nm::hw::ActivityTrace> trace;
+  if (options.trace_path) trace = std::make_unique<nm::hw::ActivityTrace>();
+  const RunResult result = run_simulation(program, config, functional.get(), trace.get());
   if (result.sram) {
     for (const auto& [key, geometry, figures] :
          {std::tuple{"l1", result.sram->l1, result.sram->l1_figures},
@@ -223,6 +231,10 @@ int run(const std::vector<std::string>& args) {
     std::ostringstream csv;
     write_kernel_csv(csv, result);
     write_file_atomically(*options.csv_path, csv.str());
+  }
+  if (options.trace_path) {
+    write_file_atomically(*options.trace_path,
+                          [&](std::ostream& out) { write_trace_json(out, result, *trace); });
   }
   return 0;
 }

@@ -44,7 +44,9 @@ constexpr const char* kUsage =
     "\n"
     "  --sweep SWEEP.yaml    base_config (optional, relative to the file) and axes: config keys as\n"
     "                        --set takes them (e.g. l2.bytes: [524288, 1048576]) or workload.width,\n"
-    "                        workload.depth, workload.seq_len; points are the cartesian product\n"
+    "                        workload.depth, workload.seq_len; points are the cartesian product.\n"
+    "                        The axis config: [a.yaml, b.yaml] runs each point with each config file\n"
+    "                        (instead of the base config) and prints them side by side with ratios\n"
     "  --workloads A,B,...   workloads to run at every point (names or .yaml paths, as nm_sim\n"
     "                        --workload takes them)\n"
     "  --out OUT.csv         output CSV; must not exist unless --resume\n"
@@ -173,7 +175,8 @@ class ProgressBar {
 
 struct Task {
   size_t index, point;
-  std::string workload;
+  std::string workload;  // as given: what nm_sim runs
+  std::string name;      // as reported: the CSV's workload column
 };
 
 // Rows of `csv` whose status is not "ok": points nm_sim rejected or crashed on.
@@ -198,6 +201,65 @@ void print_summary(const std::string& verb, const nm::sw::SweepCsv& csv, const s
                            seconds);
 }
 
+// With a config axis: every (workload, other axes) group's configs side by side on stdout, each
+// figure also as a ratio to the first config's.
+void print_config_comparison(const nm::sw::SweepSpec& spec, const nm::sw::SweepCsv& csv) {
+  const std::vector<std::string> header = nm::sw::split_csv_line(csv.header);
+  auto column = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  const size_t workload = column("workload"), config = column(nm::sw::kConfigAxis), status = column("status");
+  const std::vector<std::string> figures = {"latency_s", "energy_j", "power_w", "throughput_per_watt"};
+  const std::vector<double> scale = {1e3, 1e3, 1, 1};
+  const std::vector<std::string> titles = {"latency (ms)", "energy (mJ)", "power (W)", "inf/s/W"};
+  std::vector<std::string> configs;
+  for (const nm::sw::SweepAxis& a : spec.axes) {
+    if (a.key == nm::sw::kConfigAxis) configs = a.values;
+  }
+  // Groups in order of first appearance; within one, rows in the axis' config order.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<std::vector<std::string>>> groups;
+  for (const std::string& line : csv.rows) {
+    std::vector<std::string> row = nm::sw::split_csv_line(line);
+    std::string key = row[workload];
+    for (size_t c = workload + 1; c < column("latency_s"); ++c) {
+      if (c != config) key += fmt::format(", {}={}", header[c], row[c]);
+    }
+    if (!groups.count(key)) order.push_back(key);
+    groups[key].push_back(std::move(row));
+  }
+  auto rank = [&](const std::vector<std::string>& row) {
+    return std::find(configs.begin(), configs.end(), row[config]) - configs.begin();
+  };
+  std::cout << fmt::format("Configs side by side; x: ratio to {}\n",
+                           fs::path(configs.front()).filename().string());
+  std::cout << fmt::format("{:<24}", "config");
+  for (const std::string& t : titles) std::cout << fmt::format(" {:>13}", t);
+  for (const std::string& t : titles) std::cout << fmt::format(" {:>13}", t.substr(0, t.find(' ')) + " x");
+  std::cout << "\n";
+  for (const std::string& key : order) {
+    auto& rows = groups[key];
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+    std::cout << key << "\n";
+    const std::vector<std::string>* reference = rows.front()[status] == "ok" ? &rows.front() : nullptr;
+    for (const auto& row : rows) {
+      std::cout << fmt::format("  {:<22}", fs::path(row[config]).filename().string());
+      if (row[status] != "ok") {
+        std::cout << "  " << row[status] << "\n";
+        continue;
+      }
+      for (size_t f = 0; f < figures.size(); ++f)
+        std::cout << fmt::format(" {:>13.4g}", std::stod(row[column(figures[f])]) * scale[f]);
+      for (size_t f = 0; f < figures.size() && reference != nullptr; ++f) {
+        const double ref = std::stod((*reference)[column(figures[f])]);
+        std::cout << fmt::format(" {:>13.3f}", std::stod(row[column(figures[f])]) / ref);
+      }
+      std::cout << "\n";
+    }
+  }
+}
+
 int run_sweep(const Options& o) {
   const auto start = std::chrono::steady_clock::now();
   const nm::sw::SweepSpec spec = nm::sw::load_sweep_spec(o.sweep, o.config);
@@ -207,8 +269,18 @@ int run_sweep(const Options& o) {
                      fmt::format("expected at most {} tasks (points x workloads), got {} x {}",
                                  nm::sw::kMaxSweepTasks, spec.point_count(), o.workloads.size()));
   }
-  for (const std::string& w : o.workloads) {  // unknown workloads fail now, not once per point
-    nm::sw::load_workload(w, {}, {"workloads", std::string(NM_SOURCE_DIR) + "/workloads"});
+  // Unknown workloads fail now, not once per point. Rows name a workload as nm_sim reports it
+  // (a file by its name:, not its path), unless two different ones would share a name.
+  std::map<std::string, std::string> names;  // given -> reported
+  for (const std::string& w : o.workloads) {
+    const nm::sw::Graph graph =
+        nm::sw::load_workload(w, {}, {"workloads", std::string(NM_SOURCE_DIR) + "/workloads"});
+    names[w] = nm::sw::is_builtin_workload(w) ? w : graph.name();
+  }
+  std::map<std::string, int> uses;
+  for (const auto& entry : names) ++uses[entry.second];
+  for (auto& [given, name] : names) {
+    if (uses[name] > 1) name = given;
   }
   const std::string header = nm::sw::csv_line(nm::sw::sweep_header(spec));
 
@@ -216,7 +288,7 @@ int run_sweep(const Options& o) {
   for (size_t p = 0; p < spec.point_count(); ++p) {
     for (const std::string& w : o.workloads) {
       const size_t index = tasks.size();
-      tasks.push_back({index, p, w});
+      tasks.push_back({index, p, w, names.at(w)});
     }
   }
   std::set<size_t> done;
@@ -256,7 +328,9 @@ int run_sweep(const Options& o) {
     nm::sw::ProcessJob job;
     job.argv = {nm_sim, "--workload", t.workload, "--json",
                 (scratch / fmt::format("{}.json", t.index)).string()};
-    if (spec.base_config) job.argv.insert(job.argv.end(), {"--config", *spec.base_config});
+    // A config axis replaces the base config at each point.
+    if (spec.base_config && !spec.has_config_axis())
+      job.argv.insert(job.argv.end(), {"--config", *spec.base_config});
     for (const auto& [key, value] : spec.point(t.point)) {
       const std::vector<std::string> args = nm::sw::sweep_axis_arguments(key, value);
       job.argv.insert(job.argv.end(), args.begin(), args.end());
@@ -275,12 +349,12 @@ int run_sweep(const Options& o) {
     if (status == 0) {
       std::ifstream in(jobs[i].argv[4]);
       const nlohmann::json result = nlohmann::json::parse(in);
-      row = nm::sw::sweep_row(t.index, t.point, t.workload, assignments, &result, "ok");
+      row = nm::sw::sweep_row(t.index, t.point, t.name, assignments, &result, "ok");
     } else {
       // Exit 2 is a point the config rules reject (e.g. buffers too small): a result, not a crash.
       if (status != 2) crashed = true;
       const std::string why = first_line(jobs[i].stderr_path);
-      row = nm::sw::sweep_row(t.index, t.point, t.workload, assignments, nullptr,
+      row = nm::sw::sweep_row(t.index, t.point, t.name, assignments, nullptr,
                               status == 2 ? why : fmt::format("crash: exit {}: {}", status, why));
     }
     // One write() of one whole line: a kill leaves the row either absent or complete.
@@ -294,6 +368,8 @@ int run_sweep(const Options& o) {
   const nm::sw::SweepCsv result = nm::sw::read_sweep_csv(o.out, false);
   nm::sw::write_file_atomically(o.out, nm::sw::finalize_csv(result));
   const size_t resumed = result.rows.size() - pending.size();
+  if (spec.has_config_axis() && o.shards == 1)
+    print_config_comparison(spec, nm::sw::read_sweep_csv(o.out, false));
   print_summary("wrote", result, resumed == 0 ? "" : fmt::format("{} kept from the earlier run, ", resumed),
                 o.out, start);
   return crashed ? 3 : 0;

@@ -230,11 +230,28 @@ void write_kernel_csv(std::ostream& out, const RunResult& run) {
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
+  write_file_atomically(path, [&text](std::ostream& out) { out << text; });
+}
+
+void check_writable(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(path, "file", "is a directory, expected a file path");
+  const std::string tmp = path + ".tmp";
+  const bool existed = std::filesystem::exists(tmp, ec);
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::app);
+    if (!f) throw InputError(path, "file", "cannot open for writing");
+  }
+  if (!existed) std::remove(tmp.c_str());
+}
+
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) throw InputError(path, "file", "cannot open for writing");
-    f << text;
+    write(f);
     f.flush();
     if (!f) {
       std::remove(tmp.c_str());

@@ -4,6 +4,7 @@
 // Contract: JSON figures are SI units named in their keys (seconds, joules, watts, bytes);
 // schema "nm_sim/1". Files are written atomically (temporary file + rename), so a failed run
 // never leaves a partial file.
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -20,5 +21,10 @@ void write_kernel_csv(std::ostream& out, const RunResult& run);
 // Writes `text` to `path` through a temporary file in the same directory; throws InputError
 // naming the path when it cannot.
 void write_file_atomically(const std::string& path, const std::string& text);
+// The same, streaming: `write` puts the file's text on the stream (for large files: the trace).
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+// Throws the InputError write_file_atomically would, without leaving a file: lets the CLI reject
+// an unwritable output path before a long run rather than after it.
+void check_writable(const std::string& path);
 
 }  // namespace nm::sw

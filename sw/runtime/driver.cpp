@@ -45,6 +45,7 @@ void Driver::run() {
     const hw::ActionCounts counts_before = accelerator_.counts();
     const auto busy_before = accelerator_.busy();
     m.start_cycle = clock_.now_cycles();
+    if (trace_ != nullptr) trace_->begin_kernel(static_cast<uint32_t>(i));
 
     command.kernel = k.kernel;
     command.mapping = k.mapping;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hw/core/action_counts.h"
+#include "hw/core/activity_trace.h"
 #include "hw/core/kernel_desc.h"
 #include "hw/core/pipeline_model.h"
 #include "hw/tlm/accelerator.h"
@@ -47,6 +48,9 @@ class Driver : public sc_core::sc_module {
   // Call before sc_start(); either hook may be empty.
   void set_hooks(std::function<void()> on_start, std::function<void(size_t kernel_index)> on_kernel_done);
 
+  // Tags the trace's slices with the kernel running (call before sc_start(); null: no trace).
+  void set_trace(hw::ActivityTrace* trace) { trace_ = trace; }
+
   const std::vector<KernelMeasurement>& measurements() const { return measurements_; }
   // The first kernel during which L2 staging overflowed (empty if none did).
   const std::string& first_overflow_kernel() const { return first_overflow_kernel_; }
@@ -65,6 +69,7 @@ class Driver : public sc_core::sc_module {
   std::vector<KernelMeasurement> measurements_;
   std::string first_overflow_kernel_;
   bool finished_ = false;
+  hw::ActivityTrace* trace_ = nullptr;
 };
 
 }  // namespace nm::sw

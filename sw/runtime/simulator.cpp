@@ -14,8 +14,8 @@
 
 namespace nm::sw {
 
-RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
-                         FunctionalSession* functional) {
+RunResult run_simulation(const KernelProgram& program, const SimConfig& config, FunctionalSession* functional,
+                         hw::ActivityTrace* trace) {
   RunResult result;
   result.workload = program.workload;
   result.config = config;
@@ -56,6 +56,10 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
   hw::Accelerator accelerator("accelerator", config.arch);
   Driver driver("driver", accelerator, std::move(issued), clock);
   driver.socket.bind(accelerator.command_processor().socket);
+  if (trace != nullptr) {
+    accelerator.set_trace(trace);
+    driver.set_trace(trace);
+  }
 
   // Functional mode: data is loaded before the first kernel and each kernel's result computed as
   // it completes. An error in a hook stops the simulation and is rethrown here, outside SystemC.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hw/core/action_counts.h"
+#include "hw/core/activity_trace.h"
 #include "hw/core/energy.h"
 #include "hw/core/kernel_desc.h"
 #include "hw/core/pipeline_model.h"
@@ -22,7 +23,9 @@ namespace nm::sw {
 // With `functional` (prepared), the program's tensors also live in the accelerator's DRAM and L2
 // models and each kernel's data is computed as the kernel completes (debug transport: no simulated
 // time), then result.functional holds the errors. Timing and energy are identical either way.
+// With `trace`, every module records its busy intervals into it (sw/report/trace_json.h writes
+// them); without, nothing is recorded.
 RunResult run_simulation(const KernelProgram& program, const SimConfig& config,
-                         FunctionalSession* functional = nullptr);
+                         FunctionalSession* functional = nullptr, hw::ActivityTrace* trace = nullptr);
 
 }  // namespace nm::sw

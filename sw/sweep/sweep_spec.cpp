@@ -26,6 +26,13 @@ size_t SweepSpec::point_count() const {
   return axes.empty() ? 0 : n;
 }
 
+bool SweepSpec::has_config_axis() const {
+  for (const SweepAxis& a : axes) {
+    if (a.key == kConfigAxis) return true;
+  }
+  return false;
+}
+
 std::vector<std::pair<std::string, std::string>> SweepSpec::point(size_t index) const {
   std::vector<std::pair<std::string, std::string>> assignments(axes.size());
   for (size_t i = axes.size(); i-- > 0;) {  // last axis fastest
@@ -71,6 +78,7 @@ bool valid_workload_value(const WorkloadAxis& axis, const std::string& v) {
 
 std::vector<std::string> sweep_axis_arguments(const std::string& key, const std::string& value) {
   if (const WorkloadAxis* a = workload_axis(key)) return {a->flag, value};
+  if (key == kConfigAxis) return {"--config", value};
   return {"--set", key + "=" + value};
 }
 
@@ -127,6 +135,11 @@ SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::stri
           if (!v.IsScalar())
             throw InputError(path, where, "expected scalar values, got " + yaml_text::describe(v));
           a.values.push_back(v.Scalar());
+          if (a.key == kConfigAxis) {  // a config file, relative to the sweep file like base_config
+            fs::path p = a.values.back();
+            if (p.is_relative()) p = fs::path(path).parent_path() / p;
+            a.values.back() = p.lexically_normal().string();
+          }
         }
         spec.axes.push_back(std::move(a));
       }
@@ -150,6 +163,15 @@ SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::stri
   const SimConfig base = spec.base_config ? load_config_file(*spec.base_config) : builtin_default_config();
   for (const SweepAxis& a : spec.axes) {
     for (const std::string& v : a.values) {
+      if (a.key == kConfigAxis) {
+        try {
+          validate_or_throw(load_config_file(v));
+        } catch (const InputError& e) {
+          throw InputError(path, yaml_text::join_key("axes", a.key),
+                           std::string("invalid config: ") + e.what());
+        }
+        continue;
+      }
       if (const WorkloadAxis* w = workload_axis(a.key)) {
         if (!valid_workload_value(*w, v)) {
           throw InputError(path, yaml_text::join_key("axes", a.key),

@@ -8,6 +8,11 @@
 // (same keys and checks as --set), so a bad sweep file fails before any point runs, with an
 // InputError naming the sweep file and the key. Keys must be distinct, and the point count is capped
 // (kMaxSweepPoints).
+//
+// The axis `config` takes config files (paths relative to the sweep file, like base_config; held
+// resolved in values) and compares them side by side: each point runs with that file instead of
+// the base config, so the other axes apply on top of each. Every file is loaded and validated up
+// front; the other axes' values are checked against the base config.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -22,6 +27,7 @@ namespace nm::sw {
 // that would exhaust memory before the first run. Checked before any task is built.
 inline constexpr size_t kMaxSweepPoints = 1000000;
 inline constexpr size_t kMaxSweepTasks = 1000000;
+inline constexpr const char* kConfigAxis = "config";
 
 struct SweepAxis {
   std::string key;                  // config key path, e.g. "l2.bytes"
@@ -34,12 +40,14 @@ struct SweepSpec {
   std::vector<SweepAxis> axes;
 
   size_t point_count() const;
+  bool has_config_axis() const;
   // The (key, value) assignments of point `index` (0-based).
   std::vector<std::pair<std::string, std::string>> point(size_t index) const;
 };
 
 // `base_config_override` (from the command line) replaces the file's base_config.
-// The nm_sim arguments that set `key` to `value` (--set key=value, or a workload option's flag).
+// The nm_sim arguments that set `key` to `value` (--set key=value, a workload option's flag, or
+// --config FILE for the axis `config`).
 std::vector<std::string> sweep_axis_arguments(const std::string& key, const std::string& value);
 
 SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::string>& base_config_override);

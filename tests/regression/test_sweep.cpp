@@ -77,6 +77,68 @@ TEST(Sweep, WritesEveryTaskOnceAndMarksPareto) {
   EXPECT_GE(pareto_points["tiny_mlp"], 1);
 }
 
+// A workload file is a row named by its name:, as nm_sim reports it, not by its path; two
+// workloads that would share a name keep what was given, so they stay apart.
+TEST(Sweep, NamesFileWorkloadsByTheirName) {
+  const fs::path spec = write_sweep("names.yaml", "axes:\n  l2.bytes: [524288, 1048576]\n");
+  const fs::path out = scratch() / "names.csv";
+  const std::string file = std::string(NM_SOURCE_DIR) + "/workloads/tiny_mlp.yaml";
+  Result r = sweep("--sweep " + spec.string() + " --workloads gcn," + file + " --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::set<std::string> names;
+  for (const std::string& row : nm::sw::read_sweep_csv(out.string(), false).rows)
+    names.insert(nm::sw::split_csv_line(row)[2]);
+  EXPECT_EQ(names, (std::set<std::string>{"gcn", "tiny_mlp"}));
+
+  const fs::path both = scratch() / "both.csv";
+  r = sweep("--sweep " + spec.string() + " --workloads tiny_mlp," + file + " --out " + both.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  names.clear();
+  for (const std::string& row : nm::sw::read_sweep_csv(both.string(), false).rows)
+    names.insert(nm::sw::split_csv_line(row)[2]);
+  EXPECT_EQ(names, (std::set<std::string>{"tiny_mlp", file}));
+}
+
+// config: [a, b] as an axis: each point runs with each file (relative to the sweep file), the
+// other axes on top; the CSV names the file; stdout puts the configs side by side with ratios.
+TEST(Sweep, ConfigAxisComparesConfigFilesSideBySide) {
+  std::string base = read_text(fs::path(NM_SOURCE_DIR) / "configs" / "pe1024.yaml");
+  const std::string from = "count: 1024", to = "count: 512";
+  ASSERT_NE(base.find(from), std::string::npos);
+  const fs::path dir = scratch() / "compare";
+  fs::create_directories(dir);
+  std::ofstream(dir / "pe512.yaml") << std::string(base).replace(base.find(from), from.size(), to);
+  const fs::path spec = dir / "compare.yaml";
+  std::ofstream(spec) << "axes:\n  config: [" << NM_SOURCE_DIR << "/configs/pe1024.yaml, pe512.yaml]\n"
+                      << "  dram.bandwidth_gbps: [32, 256]\n";
+  const fs::path out = scratch() / "compare.csv";
+  const Result r = sweep("--sweep " + spec.string() + " --workloads gcn --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nm::sw::SweepCsv csv = nm::sw::read_sweep_csv(out.string(), false);
+  ASSERT_EQ(csv.rows.size(), 4u);
+  const std::vector<std::string> header = nm::sw::split_csv_line(csv.header);
+  ASSERT_EQ(header[3], "config");
+  std::map<std::string, double> energy;  // config file name at 32 Gbit/s -> energy
+  for (const std::string& row : csv.rows) {
+    const auto f = nm::sw::split_csv_line(row);
+    EXPECT_EQ(f[f.size() - 2], "ok");
+    if (f[4] == "32") energy[fs::path(f[3]).filename().string()] = std::stod(f[7]);
+  }
+  ASSERT_EQ(energy.size(), 2u);
+  EXPECT_NE(energy["pe1024.yaml"], energy["pe512.yaml"]);  // the file took effect
+  EXPECT_NE(r.out.find("ratio to pe1024.yaml"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("gcn, dram.bandwidth_gbps=256"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  pe512.yaml"), std::string::npos) << r.out;
+
+  // A bad file on the axis fails before anything runs, naming the sweep file and the axis.
+  const fs::path bad = dir / "bad.yaml";
+  std::ofstream(bad) << "axes:\n  config: [missing.yaml]\n";
+  const Result b =
+      sweep("--sweep " + bad.string() + " --workloads gcn --out " + (scratch() / "bad.csv").string());
+  EXPECT_EQ(b.status, 2);
+  EXPECT_NE(b.err.find("axes.config"), std::string::npos) << b.err;
+}
+
 // The last line on stderr: rows written, failed points, the output path and the wall time.
 TEST(Sweep, EndsWithAOneLineSummary) {
   const fs::path spec = write_sweep("summary.yaml", "axes:\n  l1.bytes_per_pe: [8, 4096]\n"),
