@@ -12,11 +12,25 @@ DramChannel::DramChannel(sc_core::sc_module_name name, double bytes_per_cycle, u
   socket.register_transport_dbg(this, &DramChannel::transport_dbg);
 }
 
+DramChannel::DramChannel(sc_core::sc_module_name name, const DramSpec& spec, ClockDomain clock)
+    : sc_module(name),
+      socket("socket"),
+      timed_(std::make_unique<TimedDramChannel>(spec, clock.ghz())),
+      clock_(clock) {
+  socket.register_b_transport(this, &DramChannel::b_transport);
+  socket.register_transport_dbg(this, &DramChannel::transport_dbg);
+}
+
 void DramChannel::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
   const uint64_t bytes = payload.get_data_length();
   const uint64_t request = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
-  resource_.retire_before(clock_.now_cycles());  // nothing can arrive in the past
-  const uint64_t done = resource_.serve(request, bytes);
+  uint64_t done = 0;
+  if (timed_) {
+    done = timed_->serve(request, payload.get_address(), bytes, payload.is_write());
+  } else {
+    resource_.retire_before(clock_.now_cycles());  // nothing can arrive in the past
+    done = resource_.serve(request, bytes);
+  }
   (payload.is_read() ? read_bytes_ : write_bytes_) += bytes;
   delay = clock_.to_time(done) - sc_core::sc_time_stamp();
   payload.set_response_status(tlm::TLM_OK_RESPONSE);

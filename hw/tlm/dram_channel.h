@@ -1,6 +1,9 @@
 #pragma once
-// One DRAM channel: a TLM target that serves reads and writes at the channel's bandwidth after
-// its access latency, in arrival order (busy-until), and counts the bytes it moved.
+// One DRAM channel: a TLM target that serves reads and writes in arrival order and counts the
+// bytes it moved. Under dram.standard = bandwidth it is a pipe (the channel's bandwidth after its
+// access latency, busy-until); under a standard a thin shell over hw/core's TimedDramChannel,
+// which times each request at its channel-local address with the standard's bank, row and
+// refresh timing (the module adds no time of its own).
 //
 // It also stores data, reached only through debug transport (transport_dbg): the payload's
 // address is channel-local (see hw/core/dram_address_map.h), the access takes no simulated time
@@ -13,7 +16,9 @@
 #include <tlm>
 #include <unordered_map>
 
+#include "hw/core/action_counts.h"
 #include "hw/core/bandwidth_resource.h"
+#include "hw/core/dram_system.h"
 #include "hw/tlm/sim_time.h"
 
 namespace nm::hw {
@@ -24,10 +29,16 @@ class DramChannel : public sc_core::sc_module {
 
   DramChannel(sc_core::sc_module_name name, double bytes_per_cycle, uint64_t latency_cycles,
               ClockDomain clock);
+  // A channel of a DRAM standard.
+  DramChannel(sc_core::sc_module_name name, const DramSpec& spec, ClockDomain clock);
 
   uint64_t read_bytes() const { return read_bytes_; }
   uint64_t write_bytes() const { return write_bytes_; }
-  uint64_t busy_cycles() const { return resource_.busy_cycles(); }
+  uint64_t busy_cycles() const { return timed_ ? timed_->busy_cycles() : resource_.busy_cycles(); }
+  // The standard's timing model (nullptr for the bandwidth pipe).
+  const TimedDramChannel* timed() const { return timed_.get(); }
+  // DRAM command counts (all zero for the bandwidth pipe).
+  ActionCounts command_counts() const { return timed_ ? timed_->command_counts() : ActionCounts{}; }
   // Backing store allocated so far (whole pages), for statistics and tests.
   uint64_t stored_bytes() const { return pages_.size() * kPageBytes; }
 
@@ -38,6 +49,7 @@ class DramChannel : public sc_core::sc_module {
   unsigned int transport_dbg(tlm::tlm_generic_payload& payload);
 
   BandwidthResource resource_;
+  std::unique_ptr<TimedDramChannel> timed_;
   ClockDomain clock_;
   uint64_t read_bytes_ = 0;
   uint64_t write_bytes_ = 0;
