@@ -208,6 +208,17 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
                      static_cast<double>(run.totals.dram_bytes()) * 1e-6,
                      static_cast<double>(run.totals.l2_bytes()) * 1e-6,
                      static_cast<double>(run.totals.noc_bytes) * 1e-6);
+  if (a.dram_timed()) {
+    const uint64_t bursts = run.totals.dram_read_bursts + run.totals.dram_write_bursts;
+    out << fmt::format(
+        "  DRAM                {} x {}: {:.1f} Gbit/s peak, {:.1f} achieved, row hits {:.1f} %, efficiency "
+        "{:.1f} %\n",
+        a.dram_standard, a.dram_channels, a.dram_peak_gbps(),
+        run.latency_s() > 0 ? static_cast<double>(run.totals.dram_bytes()) * 8e-9 / run.latency_s() : 0.0,
+        bursts == 0 ? 0.0
+                    : 100.0 * static_cast<double>(run.totals.dram_row_hits) / static_cast<double>(bursts),
+        100.0 * run.dram_efficiency);
+  }
   const hw::EnergyBreakdown& e = run.energy;
   const double total = e.total_j() > 0 ? e.total_j() : 1;
   out << fmt::format(
