@@ -18,6 +18,15 @@ struct ActionCounts {
   uint64_t dram_read_bytes = 0;
   uint64_t dram_write_bytes = 0;
   uint64_t pe_busy_cycles = 0;  // summed over clusters: cycles a cluster spent computing
+  // DRAM commands, counted only with a DRAM standard (dram.standard; hw/core/dram_timing.h):
+  // activates, precharges, RD and WR bursts of the standard, all-bank refreshes, and of the bursts
+  // those that found their row open.
+  uint64_t dram_activates = 0;
+  uint64_t dram_precharges = 0;
+  uint64_t dram_read_bursts = 0;
+  uint64_t dram_write_bursts = 0;
+  uint64_t dram_refreshes = 0;
+  uint64_t dram_row_hits = 0;
 
   uint64_t dram_bytes() const { return dram_read_bytes + dram_write_bytes; }
   // PE register bits clocked: every operand read from L1 is latched in an operand register, and
@@ -39,6 +48,12 @@ struct ActionCounts {
     dram_read_bytes += o.dram_read_bytes;
     dram_write_bytes += o.dram_write_bytes;
     pe_busy_cycles += o.pe_busy_cycles;
+    dram_activates += o.dram_activates;
+    dram_precharges += o.dram_precharges;
+    dram_read_bursts += o.dram_read_bursts;
+    dram_write_bursts += o.dram_write_bursts;
+    dram_refreshes += o.dram_refreshes;
+    dram_row_hits += o.dram_row_hits;
     return *this;
   }
   // Counts accumulated since `earlier` (a snapshot of the same counters).
@@ -54,6 +69,12 @@ struct ActionCounts {
     d.dram_read_bytes = dram_read_bytes - earlier.dram_read_bytes;
     d.dram_write_bytes = dram_write_bytes - earlier.dram_write_bytes;
     d.pe_busy_cycles = pe_busy_cycles - earlier.pe_busy_cycles;
+    d.dram_activates = dram_activates - earlier.dram_activates;
+    d.dram_precharges = dram_precharges - earlier.dram_precharges;
+    d.dram_read_bursts = dram_read_bursts - earlier.dram_read_bursts;
+    d.dram_write_bursts = dram_write_bursts - earlier.dram_write_bursts;
+    d.dram_refreshes = dram_refreshes - earlier.dram_refreshes;
+    d.dram_row_hits = dram_row_hits - earlier.dram_row_hits;
     return d;
   }
   bool operator==(const ActionCounts& o) const {
@@ -61,7 +82,10 @@ struct ActionCounts {
            l2_read_bytes == o.l2_read_bytes && l2_write_bytes == o.l2_write_bytes &&
            noc_bytes == o.noc_bytes && noc_byte_hops == o.noc_byte_hops &&
            dram_read_bytes == o.dram_read_bytes && dram_write_bytes == o.dram_write_bytes &&
-           pe_busy_cycles == o.pe_busy_cycles;
+           pe_busy_cycles == o.pe_busy_cycles && dram_activates == o.dram_activates &&
+           dram_precharges == o.dram_precharges && dram_read_bursts == o.dram_read_bursts &&
+           dram_write_bursts == o.dram_write_bursts && dram_refreshes == o.dram_refreshes &&
+           dram_row_hits == o.dram_row_hits;
   }
 };
 

@@ -1,9 +1,13 @@
 #include "hw/core/arch_config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
+
+#include "hw/core/dram_timing.h"
 
 namespace nm::hw {
 
@@ -27,8 +31,37 @@ uint32_t ArchConfig::pe_rows() const {
   return p;
 }
 
+namespace {
+
+// The presets' peak Gbit/s and tRCD + CL in ns, looked up once per standard name.
+struct StandardFigures {
+  double peak_gbps = 0, miss_latency_ns = 0;
+};
+StandardFigures standard_figures(const std::string& name) {
+  static const auto table = [] {
+    std::vector<std::pair<std::string, StandardFigures>> t;
+    for (const std::string& n : dram_preset_names()) {
+      const DramSpec s = *dram_preset(n);
+      t.push_back({n, {s.peak_gbps(), (s.t.tRCD + s.t.CL) * s.tck_ns}});
+    }
+    return t;
+  }();
+  for (const auto& [n, f] : table) {
+    if (n == name) return f;
+  }
+  throw std::invalid_argument("dram.standard: unknown standard " + name);
+}
+
+}  // namespace
+
+double ArchConfig::dram_peak_gbps() const {
+  if (!dram_timed()) return dram_bandwidth_gbps;
+  return standard_figures(dram_standard).peak_gbps * dram_channels;
+}
+
 uint64_t ArchConfig::dram_latency_cycles() const {
-  const double cycles = dram_latency_ns * clock_ghz;
+  const double cycles =
+      (dram_timed() ? standard_figures(dram_standard).miss_latency_ns : dram_latency_ns) * clock_ghz;
   // validate() keeps this at most 1e8; an unvalidated config must not wrap llround (2^63 is exact).
   if (!(cycles >= 0 && cycles < 9223372036854775808.0)) {
     throw std::overflow_error(
@@ -84,6 +117,13 @@ std::vector<std::string> validate(const ArchConfig& c) {
           fmt::format("dram.latency_ns: expected a time between 0 and {} ns, got {}", kMaxDramLatencyNs,
                       c.dram_latency_ns));
   require(c.dram_burst_bytes > 0, "dram.burst_bytes: expected a positive size in bytes");
+  {
+    const std::vector<std::string> presets = dram_preset_names();
+    const bool known =
+        !c.dram_timed() || std::find(presets.begin(), presets.end(), c.dram_standard) != presets.end();
+    require(known, fmt::format("dram.standard: expected bandwidth, {}, got {}", fmt::join(presets, ", "),
+                               c.dram_standard));
+  }
   require(within(c.pwl_granularity, kMinPwlGranularity, kMaxPwlGranularity),
           fmt::format("pwl.granularity: expected a segment width between {} and {}, got {}",
                       kMinPwlGranularity, kMaxPwlGranularity, c.pwl_granularity));

@@ -64,6 +64,12 @@ struct ArchConfig {
   double noc_bandwidth_gbps = 128.0;  // aggregate L2 -> cluster bandwidth, gigabits per second
   uint32_t noc_router_latency_cycles = 1;
 
+  // "bandwidth": each channel is a pipe of dram_bandwidth_gbps / channels after dram_latency_ns
+  // (the paper-literal model; "ideal" is accepted as a synonym). A preset of hw/core/dram_timing.h
+  // ("lpddr4_3200", "ddr4_3200", "lpddr5_6400", "hbm2"): each channel is that standard's device
+  // with bank/row/refresh timing, its peak bandwidth replaces dram.bandwidth_gbps and its idle
+  // row-miss latency (tRCD + CL) replaces dram.latency_ns.
+  std::string dram_standard = "bandwidth";
   double dram_bandwidth_gbps = 32.0;  // aggregate over all channels, gigabits per second
   uint32_t dram_channels = 1;
   double dram_latency_ns = 50.0;   // first-byte latency of a request
@@ -78,8 +84,13 @@ struct ArchConfig {
   uint32_t pe_rows() const;
   uint32_t pe_cols() const { return pes_per_cluster() / pe_rows(); }
   double noc_bytes_per_cycle() const { return noc_bandwidth_gbps / 8.0 / clock_ghz; }
-  double dram_bytes_per_cycle() const { return dram_bandwidth_gbps / 8.0 / clock_ghz; }
+  // True when dram_standard names a timing preset rather than the bandwidth pipe.
+  bool dram_timed() const { return dram_standard != "bandwidth" && dram_standard != "ideal"; }
+  // Aggregate peak DRAM bandwidth: dram.bandwidth_gbps, or channels x the standard's peak.
+  double dram_peak_gbps() const;
+  double dram_bytes_per_cycle() const { return dram_peak_gbps() / 8.0 / clock_ghz; }
   double l2_bytes_per_cycle() const { return static_cast<double>(l2_banks) * l2_bank_bytes_per_cycle; }
+  // dram.latency_ns in cycles; for a standard, its idle row-miss read latency tRCD + CL.
   uint64_t dram_latency_cycles() const;  // throws std::overflow_error outside 0 .. 2^63
   uint64_t l2_activation_bytes() const;
   uint64_t l2_staging_bytes() const { return l2_bytes - l2_activation_bytes(); }

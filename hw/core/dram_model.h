@@ -1,39 +1,38 @@
 #pragma once
-// DRAM: `channels` independent channels, each a bandwidth resource with the access latency.
+// DRAM: `channels` independent channels. Under dram.standard = bandwidth each is a bandwidth
+// resource with the access latency; under a standard each is a TimedDramChannel (bank/row/refresh
+// timing, hw/core/dram_system.h) fed the same addresses the SystemC DMA uses.
 //
 // Contract: a request of `bytes` is interleaved over all channels at burst granularity (each
-// channel moves a whole number of bursts), continuing from the channel after the one the
-// previous request ended on, as consecutive addresses would; it completes when the slowest
-// channel does. Per-channel bandwidth is the aggregate bandwidth / channels.
+// channel moves a whole number of bursts); it completes when the slowest channel does.
+// Bandwidth pipe: striping continues from the channel after the one the previous request ended
+// on, as consecutive addresses would; per-channel bandwidth is the aggregate / channels.
+// Standard: the request goes to the addresses DramStreams gives it. Reads must come in
+// non-decreasing time order, and so must writes; a write that arrives after the latest read so far
+// (the recurrence computes a drain ahead of the DMA's next reads) is timed on a copy of the
+// channels and applied to them only once a read at or after its arrival comes (or finish()), so
+// the channels see requests in arrival order as the SystemC model's do. The write's completion is
+// then optimistic by whatever the reads served before it add.
 #include <algorithm>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <vector>
 
 #include "hw/core/arch_config.h"
 #include "hw/core/bandwidth_resource.h"
+#include "hw/core/dram_system.h"
 
 namespace nm::hw {
 
 class DramModel {
  public:
-  explicit DramModel(const ArchConfig& arch)
-      : burst_bytes_(arch.dram_burst_bytes),
-        channels_(arch.dram_channels, BandwidthResource(arch.dram_bytes_per_cycle() / arch.dram_channels,
-                                                        arch.dram_latency_cycles())) {}
+  explicit DramModel(const ArchConfig& arch);
+  ~DramModel();
+  DramModel(const DramModel&) = delete;
+  DramModel& operator=(const DramModel&) = delete;
 
-  uint64_t serve(uint64_t request_cycle, uint64_t bytes) {
-    const uint64_t bursts = (bytes + burst_bytes_ - 1) / burst_bytes_;
-    const uint64_t n = channels_.size();
-    uint64_t done = request_cycle;
-    for (uint64_t i = 0; i < n; ++i) {
-      const uint64_t channel_bursts = bursts_for_channel(bursts, i);
-      if (channel_bursts == 0) continue;
-      done = std::max(done,
-                      channels_[(next_channel_ + i) % n].serve(request_cycle, channel_bursts * burst_bytes_));
-    }
-    next_channel_ = (next_channel_ + bursts) % n;
-    return done;
-  }
+  uint64_t serve(uint64_t request_cycle, uint64_t bytes, bool is_write = false);
 
   // Bursts the i-th channel after the starting one moves when `bursts` are striped over `n`.
   static uint64_t striped_bursts(uint64_t bursts, uint64_t i, uint64_t n) {
@@ -44,11 +43,10 @@ class DramModel {
     for (auto& c : channels_) c.retire_before(cycle);
   }
 
-  uint64_t busy_cycles() const {
-    uint64_t busy = 0;
-    for (const auto& c : channels_) busy = std::max(busy, c.busy_cycles());
-    return busy;
-  }
+  // Applies the writes still held back (call before busy_cycles()).
+  void finish();
+  // Busiest channel: occupancy (pipe) or cycles with a request in flight (standard).
+  uint64_t busy_cycles() const;
   const std::vector<BandwidthResource>& channels() const { return channels_; }
 
  private:
@@ -57,7 +55,18 @@ class DramModel {
   }
 
   uint64_t burst_bytes_;
-  std::vector<BandwidthResource> channels_;
+  std::vector<BandwidthResource> channels_;  // bandwidth pipe only
+  std::vector<TimedDramChannel> timed_;      // standard only
+  std::unique_ptr<DramStreams> streams_;     // standard only
+  struct PendingWrite {
+    uint64_t arrival = 0;
+    std::vector<DramStreamPiece> pieces;
+  };
+  static uint64_t serve_on(std::vector<TimedDramChannel>& channels, uint64_t arrival,
+                           const std::vector<DramStreamPiece>& pieces, bool is_write);
+  void apply_writes_until(uint64_t cycle);
+  std::deque<PendingWrite> pending_;  // writes ahead of the reads, in arrival order (standard)
+  uint64_t latest_read_ = 0;
   uint64_t next_channel_ = 0;
 };
 

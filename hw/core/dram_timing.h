@@ -1,6 +1,7 @@
 #pragma once
 // One DRAM channel as a device with banks, rows and JEDEC timing, behind a simple in-order
-// controller (plain C++, no SystemC). Issue 9 item 4; not yet wired into DramModel.
+// controller (plain C++, no SystemC). Issue 9 item 4; dram_system.h drives it for the SystemC
+// channels and the analytical model when dram.standard names a preset.
 //
 // Units: every time is in DRAM clock cycles (tCK of the spec, the command clock: 625 ps for
 // LPDDR4-3200 and DDR4-3200, 1.25 ns for LPDDR5-6400's CK, 1 ns for HBM2-2000). The caller converts
@@ -57,11 +58,10 @@
 // order bursts are scheduled, so a precharged gap that a look-ahead ACT overlaps is counted as
 // active (a few cycles per such gap).
 //
-// Not yet done (the next step of issue 9 item 4): DramModel and hw/tlm/dram_channel keep their
-// bandwidth pipe. To put this model behind them, a channel converts accelerator cycles to DRAM
-// cycles, maps each global burst to its channel and channel-local address (dram_address_map.h),
-// and calls serve() in arrival order; the analytical pipeline model, which computes requests out
-// of time order, must then present them sorted or keep a per-channel DramTiming fed in order.
+// Wiring (dram_system.h): a TimedDramChannel converts accelerator cycles to DRAM cycles and back;
+// DramStreams gives each DMA request its channel-local addresses (burst interleave of
+// dram_address_map.h); the analytical model holds back writes computed ahead of its reads so each
+// channel still sees requests in arrival order.
 #include <array>
 #include <cstdint>
 #include <optional>

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "hw/core/dram_system.h"
+
 namespace nm::hw {
 
 namespace {
@@ -69,6 +71,38 @@ EnergyTable scaled_to_node(const EnergyTable& base, double node_nm) {
   return t;
 }
 
+EnergyTable with_dram_figures(const EnergyTable& table, const ArchConfig& arch) {
+  if (!arch.dram_timed()) return table;
+  EnergyTable t = table;
+  const DramSpec spec = dram_spec_of(arch);
+  const DramCommandEnergy e = command_energy(spec);
+  t.dram_by_command = true;
+  // Only the mapper's closed form still prices per byte: a streamed read (one ACT + PRE per page).
+  t.dram_pj_per_byte = e.read_pj / spec.burst_bytes() +
+                       (e.activate_pj + e.precharge_pj) / static_cast<double>(spec.page_bytes());
+  t.dram_activate_pj = e.activate_pj;
+  t.dram_precharge_pj = e.precharge_pj;
+  t.dram_read_burst_pj = e.read_pj;
+  t.dram_write_burst_pj = e.write_pj;
+  t.dram_refresh_pj = e.refresh_pj;
+  t.leakage_dram_mw_per_channel = e.active_standby_mw;
+  return t;
+}
+
+DramEnergyByCommand dram_energy_by_command(const ActionCounts& c, const EnergyTable& t) {
+  DramEnergyByCommand e;
+  if (!t.dram_by_command) {
+    e.bytes_j = static_cast<double>(c.dram_bytes()) * t.dram_pj_per_byte * kPicoJoule;
+    return e;
+  }
+  e.activate_j = static_cast<double>(c.dram_activates) * t.dram_activate_pj * kPicoJoule;
+  e.precharge_j = static_cast<double>(c.dram_precharges) * t.dram_precharge_pj * kPicoJoule;
+  e.read_j = static_cast<double>(c.dram_read_bursts) * t.dram_read_burst_pj * kPicoJoule;
+  e.write_j = static_cast<double>(c.dram_write_bursts) * t.dram_write_burst_pj * kPicoJoule;
+  e.refresh_j = static_cast<double>(c.dram_refreshes) * t.dram_refresh_pj * kPicoJoule;
+  return e;
+}
+
 double static_power_w(const EnergyTable& t, const ArchConfig& arch) {
   const double l1_kib = static_cast<double>(arch.l1_bytes_per_pe) * arch.pe_count / 1024.0;
   const double l2_kib = static_cast<double>(arch.l2_bytes) / 1024.0;
@@ -93,7 +127,7 @@ EnergyBreakdown price_actions(const ActionCounts& c, double seconds, const Energ
             static_cast<double>(c.l2_write_bytes) * t.l2_write_pj_per_byte) *
            kPicoJoule;
   e.noc_j = static_cast<double>(c.noc_byte_hops) * t.noc_pj_per_byte_hop * kPicoJoule;
-  e.dram_j = static_cast<double>(c.dram_bytes()) * t.dram_pj_per_byte * kPicoJoule;
+  e.dram_j = dram_energy_by_command(c, t).total_j();
   e.static_j = static_power_w(t, arch) * seconds;
   return e;
 }

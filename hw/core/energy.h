@@ -37,6 +37,12 @@ struct EnergyTable {
   double leakage_l2_mw_per_kib = 0;      // per KiB of L2
   double leakage_noc_mw_per_router = 0;  // per router (one per cluster)
   double leakage_dram_mw_per_channel = 0;
+  // Under a DRAM standard (with_dram_figures): DRAM priced per command from the standard's IDD
+  // currents (DRAMPower's method, hw/core/dram_timing.h) instead of dram_pj_per_byte, and its
+  // background power (active standby, IDD3N, per channel) as leakage_dram_mw_per_channel.
+  bool dram_by_command = false;
+  double dram_activate_pj = 0, dram_precharge_pj = 0, dram_read_burst_pj = 0, dram_write_burst_pj = 0,
+         dram_refresh_pj = 0;
 };
 
 struct EnergyBreakdown {
@@ -61,6 +67,18 @@ SramPricing price_srams(const ArchConfig& arch, SramCells cells);
 // this configuration (l1.bytes_per_pe and l1.port_bits; l2.bytes, l2.banks and l2.port_bits);
 // a kFixed table is returned unchanged.
 EnergyTable with_sram_figures(const EnergyTable& table, const ArchConfig& arch);
+
+// The table with DRAM priced by command from arch.dram_standard's IDD figures (background power:
+// active standby for the whole run, a row being open almost all the time under the open-page
+// policy); under the bandwidth pipe returned unchanged. DRAM figures never scale with the node.
+EnergyTable with_dram_figures(const EnergyTable& table, const ArchConfig& arch);
+
+// DRAM dynamic energy by command (joules); all in `bytes` when the table prices per byte.
+struct DramEnergyByCommand {
+  double activate_j = 0, precharge_j = 0, read_j = 0, write_j = 0, refresh_j = 0, bytes_j = 0;
+  double total_j() const { return activate_j + precharge_j + read_j + write_j + refresh_j + bytes_j; }
+};
+DramEnergyByCommand dram_energy_by_command(const ActionCounts& counts, const EnergyTable& table);
 
 // The 45 nm table `base` carried to another node with hw/core/tech_scaling.h's factors: logic
 // energy (MACs, registers, the NoC router's share), SRAM energy, leakage (PEs, routers, SRAM) and

@@ -51,7 +51,9 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
   const uint64_t hop_cycles = arch.noc_router_latency_cycles;
   // DRAM requests are pipelined: the next request issues once the channels accepted the current
   // one; only the data's arrival waits for the access latency.
+  // (Under a DRAM standard a row hit can finish sooner than that latency: never before issue.)
   const uint64_t dram_latency = arch.dram_latency_cycles();
+  auto accepted = [dram_latency](uint64_t done) { return done > dram_latency ? done - dram_latency : 0; };
 
   uint64_t dma_free = 0, noc_free = 0, dma_out_free = 0, end = 0;
   std::deque<uint64_t> staging_freed;                         // NoC-done times of recent steps
@@ -71,8 +73,8 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
     const PendingTransfer w = dram_writes.front();
     dram_writes.pop_front();
     const uint64_t issue = std::max(dma_out_free, w.ready);
-    const uint64_t l2_done = l2.serve(issue, w.bytes), dram_done = dram.serve(issue, w.bytes);
-    dma_out_free = std::max(l2_done, dram_done - dram_latency);
+    const uint64_t l2_done = l2.serve(issue, w.bytes), dram_done = dram.serve(issue, w.bytes, true);
+    dma_out_free = std::max(l2_done, accepted(dram_done));
     slot_freed.push_back(l2_done);
     end = std::max({end, l2_done, dram_done});
   };
@@ -125,10 +127,10 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
       const uint64_t dram_done = dram.serve(issue, s.dram_read_bytes);
       const uint64_t l2_done = l2.serve(issue, s.dram_read_bytes);
       t = std::max(dram_done, l2_done);
-      dma_free = std::max(dram_done - dram_latency, l2_done);
+      dma_free = std::max({issue, accepted(dram_done), l2_done});
     }
     if (s.dram_write_bytes > 0) {  // a DMA-kernel copy writes back what it read
-      t = std::max(l2.serve(t, s.dram_write_bytes), dram.serve(t, s.dram_write_bytes));
+      t = std::max(l2.serve(t, s.dram_write_bytes), dram.serve(t, s.dram_write_bytes, true));
       dma_free = t;
     }
     if (s.multicasts.empty() && s.work.empty()) {  // DMA-only: never reaches the NoC
@@ -187,6 +189,7 @@ KernelTiming estimate_plan_timing(const TilePlan& plan, const ArchConfig& arch, 
   }
   writebacks_until(0, true);
   drain_dram_until(~uint64_t{0});
+  dram.finish();
 
   KernelTiming timing;
   timing.cycles = end;

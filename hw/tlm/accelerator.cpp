@@ -1,7 +1,10 @@
 #include "hw/tlm/accelerator.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace nm::hw {
 
@@ -13,10 +16,17 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const ArchConfig& arch)
       dma_("dma", arch, clock_),
       l2_("l2", arch, clock_),
       noc_("noc", arch, clock_) {
+  const std::optional<DramSpec> spec =
+      arch.dram_timed() ? std::optional<DramSpec>(dram_spec_of(arch)) : std::nullopt;
   for (uint32_t c = 0; c < arch.dram_channels; ++c) {
-    dram_channels_.push_back(std::make_unique<DramChannel>(("dram" + std::to_string(c)).c_str(),
-                                                           arch.dram_bytes_per_cycle() / arch.dram_channels,
-                                                           arch.dram_latency_cycles(), clock_));
+    const std::string name = "dram" + std::to_string(c);
+    if (spec) {
+      dram_channels_.push_back(std::make_unique<DramChannel>(name.c_str(), *spec, clock_));
+    } else {
+      dram_channels_.push_back(std::make_unique<DramChannel>(name.c_str(),
+                                                             arch.dram_bytes_per_cycle() / arch.dram_channels,
+                                                             arch.dram_latency_cycles(), clock_));
+    }
     dma_.dram_socket.bind(dram_channels_.back()->socket);
   }
   dma_.l2_socket.bind(l2_.socket);
@@ -64,10 +74,21 @@ std::vector<Accelerator::ModuleStats> Accelerator::module_stats() const {
                       {"received_bytes", c->received_bytes()}}});
   }
   for (const auto& d : dram_channels_) {
-    stats.push_back({d->name(),
-                     {{"read_bytes", d->read_bytes()},
-                      {"write_bytes", d->write_bytes()},
-                      {"busy_cycles", d->busy_cycles()}}});
+    std::vector<std::pair<std::string, uint64_t>> counters{{"read_bytes", d->read_bytes()},
+                                                           {"write_bytes", d->write_bytes()},
+                                                           {"busy_cycles", d->busy_cycles()}};
+    if (d->timed() != nullptr) {
+      const ActionCounts c = d->command_counts();
+      for (const auto& [key, value] : {std::pair<const char*, uint64_t>{"activates", c.dram_activates},
+                                       {"precharges", c.dram_precharges},
+                                       {"read_bursts", c.dram_read_bursts},
+                                       {"write_bursts", c.dram_write_bursts},
+                                       {"refreshes", c.dram_refreshes},
+                                       {"row_hits", c.dram_row_hits}}) {
+        counters.emplace_back(key, value);
+      }
+    }
+    stats.push_back({d->name(), std::move(counters)});
   }
   return stats;
 }
@@ -87,6 +108,13 @@ ActionCounts Accelerator::counts() const {
   for (const auto& d : dram_channels_) {
     a.dram_read_bytes += d->read_bytes();
     a.dram_write_bytes += d->write_bytes();
+    const ActionCounts c = d->command_counts();
+    a.dram_activates += c.dram_activates;
+    a.dram_precharges += c.dram_precharges;
+    a.dram_read_bursts += c.dram_read_bursts;
+    a.dram_write_bursts += c.dram_write_bursts;
+    a.dram_refreshes += c.dram_refreshes;
+    a.dram_row_hits += c.dram_row_hits;
   }
   return a;
 }

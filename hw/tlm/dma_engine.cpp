@@ -20,8 +20,13 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, const ArchConfig& arch, Clock
       burst_bytes_(arch.dram_burst_bytes),
       clock_(clock),
       latency_(clock.to_time(arch.dram_latency_cycles())) {
+  if (arch.dram_timed()) streams_ = std::make_unique<DramStreams>(arch);
   SC_THREAD(fill_thread);
   SC_THREAD(drain_thread);
+}
+
+sc_core::sc_time DmaEngine::accepted(const sc_core::sc_time& dram) const {
+  return dram > latency_ ? dram - latency_ : sc_core::SC_ZERO_TIME;
 }
 
 sc_core::sc_time DmaEngine::dram_access(tlm::tlm_command command, uint64_t bytes) {
@@ -29,6 +34,15 @@ sc_core::sc_time DmaEngine::dram_access(tlm::tlm_command command, uint64_t bytes
   const uint64_t bursts = (bytes + burst_bytes_ - 1) / burst_bytes_;
   sc_core::sc_time slowest = sc_core::SC_ZERO_TIME;
   tlm::tlm_generic_payload payload;
+  if (streams_) {  // a DRAM standard: each channel's piece at its address (dram_system.h)
+    for (const DramStreamPiece& p : streams_->next(bytes, command == tlm::TLM_WRITE_COMMAND)) {
+      init_transfer(payload, command, p.local_address, p.bytes);
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      dram_socket[static_cast<int>(p.channel)]->b_transport(payload, delay);
+      slowest = std::max(slowest, delay);
+    }
+    return slowest;
+  }
   for (uint64_t i = 0; i < channels; ++i) {
     const uint64_t channel_bursts = DramModel::striped_bursts(bursts, i, channels);
     if (channel_bursts == 0) continue;
@@ -125,7 +139,7 @@ void DmaEngine::fill_thread() {
       const sc_core::sc_time l2 =
           l2_access(tlm::TLM_WRITE_COMMAND, step->dram_read_bytes, staged ? step->dram_read_bytes : 0, 0);
       ready = sc_core::sc_time_stamp() + std::max(dram, l2);
-      wait(std::max(dram - latency_, l2));  // free to issue once the channels accepted the data
+      wait(std::max(accepted(dram), l2));  // free to issue once the channels accepted the data
     }
     if (step->dram_write_bytes > 0) {
       // A DMA-kernel copy writes back what it read: the write waits for the data.
@@ -163,7 +177,7 @@ void DmaEngine::drain_thread() {
     last_write_done_ = std::max(last_write_done_, sc_core::sc_time_stamp() + dram);
     wait(l2);
     writeback_slots.post();  // the tile has left L2
-    wait(std::max(dram - latency_, l2) - l2);
+    wait(std::max(accepted(dram), l2) - l2);
     if (trace_ != nullptr) trace_->record(drain_track_, start, clock_.now_cycles(), job.bytes);
     progress_->done_one();
   }

@@ -14,12 +14,14 @@
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <systemc>
 #include <tlm>
 
 #include "hw/core/activity_trace.h"
 #include "hw/core/arch_config.h"
+#include "hw/core/dram_system.h"
 #include "hw/core/tile_plan.h"
 #include "hw/tlm/kernel_progress.h"
 #include "hw/tlm/sim_time.h"
@@ -78,14 +80,19 @@ class DmaEngine : public sc_core::sc_module {
   // Both return the delay until their side of the transfer completes, without waiting: a DMA
   // transfer streams, so its DRAM and L2 sides overlap and it ends when the slower one does.
   // dram_access stripes `bytes` over all channels at burst granularity (the slowest decides).
+  // Under a DRAM standard the pieces go to the addresses DramStreams gives them.
   sc_core::sc_time dram_access(tlm::tlm_command command, uint64_t bytes);
+  // When the channels accepted a transfer whose data completes after `dram`: the access latency
+  // before (never below zero: a row hit may finish sooner than a standard's row-miss latency).
+  sc_core::sc_time accepted(const sc_core::sc_time& dram) const;
   sc_core::sc_time l2_access(tlm::tlm_command command, uint64_t bytes, uint64_t stage_bytes,
                              uint64_t release_bytes);
 
   uint32_t burst_bytes_;
   ClockDomain clock_;
   sc_core::sc_time latency_;
-  uint64_t next_channel_ = 0;  // DRAM interleaving continues across requests
+  uint64_t next_channel_ = 0;             // DRAM interleaving continues across requests (pipe)
+  std::unique_ptr<DramStreams> streams_;  // request addresses under a DRAM standard
   uint64_t staged_steps_ = 0;
   uint64_t drained_tiles_ = 0;
   sc_core::sc_time last_write_done_ = sc_core::SC_ZERO_TIME;

@@ -12,14 +12,35 @@ DramChannel::DramChannel(sc_core::sc_module_name name, double bytes_per_cycle, u
   socket.register_transport_dbg(this, &DramChannel::transport_dbg);
 }
 
+DramChannel::DramChannel(sc_core::sc_module_name name, const DramSpec& spec, ClockDomain clock)
+    : sc_module(name),
+      socket("socket"),
+      timed_(std::make_unique<TimedDramChannel>(spec, clock.ghz())),
+      clock_(clock) {
+  socket.register_b_transport(this, &DramChannel::b_transport);
+  socket.register_transport_dbg(this, &DramChannel::transport_dbg);
+}
+
 void DramChannel::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
   const uint64_t bytes = payload.get_data_length();
   const uint64_t request = clock_.to_cycles(sc_core::sc_time_stamp() + delay);
-  resource_.retire_before(clock_.now_cycles());  // nothing can arrive in the past
-  const uint64_t done = resource_.serve(request, bytes);
-  if (trace_ != nullptr) {
-    const uint64_t end = done - resource_.latency_cycles();
-    trace_->record(track_, end - resource_.occupancy_cycles(bytes), end, bytes);
+  uint64_t done = 0;
+  if (timed_) {
+    done = timed_->serve(request, payload.get_address(), bytes, payload.is_write());
+    if (trace_ != nullptr) {
+      // In flight from arrival to completion; slices never overlap, so they add up to the union
+      // of those intervals, which is what busy_cycles() counts.
+      const uint64_t start = std::max(request, trace_end_);
+      if (done > start) trace_->record(track_, start, done, bytes);
+      trace_end_ = std::max(trace_end_, done);
+    }
+  } else {
+    resource_.retire_before(clock_.now_cycles());  // nothing can arrive in the past
+    done = resource_.serve(request, bytes);
+    if (trace_ != nullptr) {
+      const uint64_t end = done - resource_.latency_cycles();
+      trace_->record(track_, end - resource_.occupancy_cycles(bytes), end, bytes);
+    }
   }
   (payload.is_read() ? read_bytes_ : write_bytes_) += bytes;
   delay = clock_.to_time(done) - sc_core::sc_time_stamp();

@@ -25,6 +25,7 @@ class ClockDomain {
     return static_cast<uint64_t>(std::llround(cycles));
   }
   uint64_t now_cycles() const { return to_cycles(sc_core::sc_time_stamp()); }
+  double ghz() const { return 1000.0 / period_ps_; }
 
  private:
   double period_ps_;

@@ -3,7 +3,7 @@
 // Config files (configs/pe1024.yaml is the reference) use the keys pe.{count, clusters, dataflow,
 // operand_reuse},
 // clock_ghz, l1.{bytes_per_pe, port_bits}, l2.{bytes, banks, bank_bytes_per_cycle, activation_fraction},
-// noc.{bandwidth_gbps, router_latency_cycles}, dram.{bandwidth_gbps, channels, latency_ns,
+// noc.{bandwidth_gbps, router_latency_cycles}, dram.{standard, bandwidth_gbps, channels, latency_ns,
 // burst_bytes}, datatype, pwl.granularity, compiler.{fusion, softmax_layernorm, pooling, schedule},
 // mapper.{objective, latency_tolerance} and energy_table.
 // - A file is an overlay on the built-in default: every key except energy_table may be left out
@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "hw/core/dram_timing.h"
 #include "sw/config/yaml_text.h"
 
 #include <algorithm>
@@ -545,6 +546,21 @@ const Schema<SimConfig>& config_schema() {
       arch_real("noc.bandwidth_gbps", &A::noc_bandwidth_gbps, kGbps),
       arch_whole("noc.router_latency_cycles", &A::noc_router_latency_cycles,
                  {"whole number of cycles", nullptr, true, Range::kNonNegative}),
+      {"dram.standard",
+       [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
+         std::string expected = "expected bandwidth (the bandwidth pipe)";
+         for (const std::string& p : hw::dram_preset_names()) expected += ", " + p;
+         const std::string value = read_text(r, n, k, expected);
+         const std::vector<std::string> presets = hw::dram_preset_names();
+         if (value == "ideal" || value == "bandwidth") {
+           c.arch.dram_standard = "bandwidth";  // `ideal` (issue 9's name) is the same pipe
+         } else if (std::find(presets.begin(), presets.end(), value) != presets.end()) {
+           c.arch.dram_standard = value;
+         } else {
+           r.fail(k, expected + ", got " + describe(n));
+         }
+       },
+       [](const SimConfig& c) { return json(c.arch.dram_standard); }},
       arch_real("dram.bandwidth_gbps", &A::dram_bandwidth_gbps, kGbps),
       arch_whole("dram.channels", &A::dram_channels,
                  {"whole number of channels", nullptr, false, Range::kPositive, 1, hw::kMaxDramChannels}),

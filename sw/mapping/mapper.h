@@ -56,6 +56,9 @@ class Mapper {
   static constexpr size_t kRerankCandidates = 16;
   // Finalists with more than this many times the leanest finalist's steps are not re-ranked.
   static constexpr uint64_t kMaxStepRatio = 4;
+  // Under a DRAM standard, candidates are ranked with DRAM as a pipe at this share of the
+  // standard's peak (ResNet-50, BERT-base and GCN reach 0.89-0.93 on the four presets).
+  static constexpr double kRankDramEfficiency = 0.9;
 
  private:
   MappingChoice search(const hw::KernelDesc& kernel) const;
@@ -72,6 +75,7 @@ class Mapper {
   MappingObjective objective_;
   double latency_tolerance_;
   hw::NocTopology noc_;
+  hw::ArchConfig rank_arch_;  // arch_, or under a DRAM standard the pipe candidates are ranked on
   // Every KernelDesc field that changes the search's answer; equal keys share one search.
   using ShapeKey = std::array<uint64_t, 27>;
   struct ShapeKeyHash {

@@ -46,6 +46,10 @@ struct RunResult {
   hw::AreaBreakdown area;
   std::optional<hw::SramPricing> sram;  // the SRAM model's figures (absent for a fixed table)
   uint64_t peak_l2_staging_bytes = 0;
+  // DRAM bytes moved / (peak bytes per cycle x cycles each channel was busy), summed over
+  // channels: the pipe's occupancy (about 1 but for burst rounding), a standard's time with a
+  // request in flight (row misses, refresh and turnarounds lower it).
+  double dram_efficiency = 0;
   // Each module's counters over the whole run, under its SystemC hierarchical name.
   std::vector<std::pair<std::string, std::vector<std::pair<std::string, uint64_t>>>> module_counters;
   size_t mapping_searches = 0;

@@ -21,7 +21,9 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config, 
   result.config = config;
   // SRAM energy and leakage at this configuration's sizes (a fixed table stays as it is); the
   // mapper ranks and the run is priced with the same figures.
-  result.config.energy = hw::with_sram_figures(config.energy, config.arch);
+  // Under a DRAM standard, DRAM is priced per command from its IDD figures.
+  result.config.energy =
+      hw::with_dram_figures(hw::with_sram_figures(config.energy, config.arch), config.arch);
   result.area = hw::area_of(config.arch, config.energy.sram_cells, config.energy.area_scale);
   if (config.energy.sram_cells != hw::SramCells::kFixed)
     result.sram = hw::price_srams(config.arch, config.energy.sram_cells);
@@ -118,6 +120,13 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config, 
     result.cycles = m.end_cycle;
   }
   result.peak_l2_staging_bytes = accelerator.l2().peak_staged_bytes();
+  double busy_byte_capacity = 0;  // peak bytes the channels could have moved while busy
+  for (uint32_t c = 0; c < config.arch.dram_channels; ++c) {
+    busy_byte_capacity += static_cast<double>(accelerator.dram_channel(c).busy_cycles()) *
+                          config.arch.dram_bytes_per_cycle() / config.arch.dram_channels;
+  }
+  if (busy_byte_capacity > 0)
+    result.dram_efficiency = static_cast<double>(result.totals.dram_bytes()) / busy_byte_capacity;
   for (auto& m : accelerator.module_stats())
     result.module_counters.emplace_back(m.name, std::move(m.counters));
   if (functional != nullptr) result.functional = functional->finish(*store);

@@ -82,13 +82,15 @@ TEST_P(Golden, MatchesStoredFigures) {
 
 INSTANTIATE_TEST_SUITE_P(
     Runs, Golden,
-    ::testing::Values(std::make_pair("resnet50_int8.json", "--workload resnet50"),
-                      std::make_pair("bert_base_int8.json", "--workload bert_base"),
-                      std::make_pair("bert_base_fp16_seq64.json",
-                                     "--workload bert_base --datatype fp16 --seq-len 64"),
-                      std::make_pair("gcn_int8.json", "--workload gcn"),
-                      std::make_pair("tiny_mlp_pe256.json",
-                                     "--workload tiny_mlp --set pe.count=256 --set l2.bytes=262144")),
+    ::testing::Values(
+        std::make_pair("resnet50_int8.json", "--workload resnet50"),
+        std::make_pair("bert_base_int8.json", "--workload bert_base"),
+        std::make_pair("bert_base_fp16_seq64.json", "--workload bert_base --datatype fp16 --seq-len 64"),
+        std::make_pair("gcn_int8.json", "--workload gcn"),
+        // The DRAM timing model (bank, row, refresh) under a standard.
+        std::make_pair("gcn_int8_lpddr4.json", "--workload gcn --set dram.standard=lpddr4_3200"),
+        std::make_pair("tiny_mlp_pe256.json",
+                       "--workload tiny_mlp --set pe.count=256 --set l2.bytes=262144")),
     [](const ::testing::TestParamInfo<std::pair<const char*, const char*>>& info) {
       std::string name = info.param.first;
       return name.substr(0, name.find('.'));

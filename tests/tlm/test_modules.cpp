@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "hw/core/arch_config.h"
+#include "hw/core/dram_system.h"
 #include "hw/tlm/dram_channel.h"
 #include "hw/tlm/l2_buffer.h"
 #include "hw/tlm/noc.h"
@@ -49,6 +50,29 @@ TEST(DramChannel, BackToBackRequestsFromOneInitiatorQueue) {
   CompletionProbe probe("probe", cpu, 114 + 100 + 50, 2);  // second issued at 114: 100 cycles + latency
   sc_core::sc_start();
   EXPECT_TRUE(probe.checked);
+}
+
+// Under a DRAM standard the module is a shell over TimedDramChannel: the same requests at the
+// same addresses complete at exactly the plain model's cycles (tight gate: not done a cycle early).
+TEST(DramChannel, StandardAddsNoTimeOfItsOwn) {
+  const hw::DramSpec spec = *hw::dram_preset("lpddr4_3200");
+  hw::TimedDramChannel plain(spec, 1.0);
+  const uint64_t first = plain.serve(0, 0, 256, false);      // row miss: ACT, then 8 bursts
+  const uint64_t second = plain.serve(first, 0, 400, true);  // write, same row: a hit
+  hw::DramChannel dram("dram", spec, hw::ClockDomain(1.0));
+  ScriptedInitiator cpu("cpu");
+  cpu.requests = {{tlm::TLM_READ_COMMAND, 256, {}}, {tlm::TLM_WRITE_COMMAND, 400, {}}};
+  cpu.socket.bind(dram.socket);
+  CompletionProbe probe("probe", cpu, second, 2);
+  sc_core::sc_start();
+  EXPECT_TRUE(probe.checked);
+  EXPECT_EQ(cpu.done.at(0), sc_time(static_cast<double>(first), SC_NS));
+  EXPECT_EQ(dram.busy_cycles(), plain.busy_cycles());
+  EXPECT_EQ(dram.command_counts(), plain.command_counts());
+  EXPECT_EQ(dram.command_counts().dram_activates, 1u);
+  EXPECT_GT(dram.command_counts().dram_row_hits, 0u);
+  EXPECT_EQ(dram.read_bytes(), 256u);
+  EXPECT_EQ(dram.write_bytes(), 400u);
 }
 
 TEST(L2Buffer, ServesAtBankedBandwidth) {

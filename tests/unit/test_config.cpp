@@ -31,6 +31,7 @@ void expect_same_arch(const hw::ArchConfig& a, const hw::ArchConfig& b) {
   EXPECT_EQ(a.l2_activation_fraction, b.l2_activation_fraction);
   EXPECT_EQ(a.noc_bandwidth_gbps, b.noc_bandwidth_gbps);
   EXPECT_EQ(a.noc_router_latency_cycles, b.noc_router_latency_cycles);
+  EXPECT_EQ(a.dram_standard, b.dram_standard);
   EXPECT_EQ(a.dram_bandwidth_gbps, b.dram_bandwidth_gbps);
   EXPECT_EQ(a.dram_channels, b.dram_channels);
   EXPECT_EQ(a.dram_latency_ns, b.dram_latency_ns);
@@ -383,6 +384,23 @@ TEST(ConfigOverride, Errors) {
   expect_input_error([&] { apply_override(c, "dram.bandwidth_gbps=-1"); }, {"--set: dram.bandwidth_gbps"});
   // Failed overrides leave the config as it was.
   expect_same_arch(c.arch, builtin_default_config().arch);
+}
+
+TEST(ConfigOverride, DramStandard) {
+  SimConfig c = builtin_default_config();
+  EXPECT_EQ(c.arch.dram_standard, "bandwidth");  // Table 2's 32 Gbit/s pipe stays the default
+  apply_override(c, "dram.standard=hbm2");
+  EXPECT_EQ(c.arch.dram_standard, "hbm2");
+  EXPECT_NO_THROW(validate_or_throw(c));
+  apply_override(c, "dram.standard=ideal");  // issue 9's name for the pipe
+  EXPECT_EQ(c.arch.dram_standard, "bandwidth");
+  expect_input_error(
+      [&] { apply_override(c, "dram.standard=ddr5"); },
+      {"--set: dram.standard: expected bandwidth (the bandwidth pipe), lpddr4_3200, ddr4_3200, "
+       "lpddr5_6400, hbm2",
+       "got 'ddr5'"});
+  expect_input_error([&] { apply_override(c, "dram.standard=3200"); }, {"--set: dram.standard"});
+  EXPECT_EQ(c.arch.dram_standard, "bandwidth");
 }
 
 // Values a design-space study never reaches but that break the model (a period outside SystemC's

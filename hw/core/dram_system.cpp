@@ -1,0 +1,170 @@
+#include "hw/core/dram_system.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "hw/core/dram_model.h"
+
+namespace nm::hw {
+
+DramSpec dram_spec_of(const ArchConfig& arch) {
+  const std::optional<DramSpec> spec = dram_preset(arch.dram_standard);
+  if (!spec) throw std::invalid_argument("dram.standard: " + arch.dram_standard + " is not a DRAM standard");
+  return *spec;
+}
+
+TimedDramChannel::TimedDramChannel(const DramSpec& spec, double clock_ghz)
+    : timing_(spec), dram_per_accel_(1.0 / (clock_ghz * spec.tck_ns)) {}
+
+uint64_t TimedDramChannel::to_dram(uint64_t accel_cycle) const {
+  return static_cast<uint64_t>(std::ceil(static_cast<double>(accel_cycle) * dram_per_accel_ - 1e-9));
+}
+
+uint64_t TimedDramChannel::to_accel(uint64_t dram_cycle) const {
+  return static_cast<uint64_t>(std::ceil(static_cast<double>(dram_cycle) / dram_per_accel_ - 1e-9));
+}
+
+uint64_t TimedDramChannel::serve(uint64_t arrival_cycle, uint64_t local_address, uint64_t bytes,
+                                 bool is_write) {
+  if (bytes == 0) return arrival_cycle;
+  const uint64_t done = timing_.serve(to_dram(arrival_cycle), local_address, bytes, is_write);
+  return std::max(arrival_cycle, to_accel(done));
+}
+
+uint64_t TimedDramChannel::busy_cycles() const {
+  return to_accel(timing_.counters().busy_cycles);
+}
+
+ActionCounts TimedDramChannel::command_counts() const {
+  const DramCounters& c = timing_.counters();
+  ActionCounts a;
+  a.dram_activates = c.activates;
+  a.dram_precharges = c.precharges;
+  a.dram_read_bursts = c.reads;
+  a.dram_write_bursts = c.writes;
+  a.dram_refreshes = c.refreshes;
+  a.dram_row_hits = c.row_hits;
+  return a;
+}
+
+DramStreams::DramStreams(const ArchConfig& arch)
+    : channels_(arch.dram_channels), burst_bytes_(arch.dram_burst_bytes) {
+  // Writes start in the middle of the DRAM (rows far from the reads'); capacity is the standard's
+  // per channel, the bandwidth pipe has no geometry and takes 1 GiB per channel.
+  // Half of the banks further on, so a kernel's first reads and writes do not start in the same
+  // banks (a layout detail a compiler controls; aligned, every read/write switch was a conflict).
+  uint64_t per_channel = uint64_t{1} << 30, bank_offset = 0;
+  if (arch.dram_timed()) {
+    const DramSpec spec = dram_spec_of(arch);
+    per_channel = spec.capacity_bytes();
+    bank_offset = spec.page_bytes() * spec.bank_groups * (spec.banks_per_group / 2);
+  }
+  write_burst_ = (per_channel / 2 + bank_offset) / burst_bytes_ * channels_;
+  pieces_.reserve(channels_);
+}
+
+const std::vector<DramStreamPiece>& DramStreams::next(uint64_t bytes, bool is_write) {
+  pieces_.clear();
+  const uint64_t bursts = (bytes + burst_bytes_ - 1) / burst_bytes_;
+  uint64_t& cursor = is_write ? write_burst_ : read_burst_;
+  for (uint64_t i = 0; i < channels_ && i < bursts; ++i) {
+    const uint64_t n = DramModel::striped_bursts(bursts, i, channels_);
+    const uint64_t first = cursor + i;  // global burst; the channel's next ones follow every `channels_`
+    pieces_.push_back(
+        {static_cast<uint32_t>(first % channels_), first / channels_ * burst_bytes_, n * burst_bytes_});
+  }
+  cursor += bursts;
+  return pieces_;
+}
+
+DramModel::DramModel(const ArchConfig& arch) : burst_bytes_(arch.dram_burst_bytes) {
+  if (arch.dram_timed()) {
+    const DramSpec spec = dram_spec_of(arch);
+    timed_.reserve(arch.dram_channels);
+    for (uint32_t c = 0; c < arch.dram_channels; ++c) timed_.emplace_back(spec, arch.clock_ghz);
+    streams_ = std::make_unique<DramStreams>(arch);
+  } else {
+    channels_.assign(arch.dram_channels, BandwidthResource(arch.dram_bytes_per_cycle() / arch.dram_channels,
+                                                           arch.dram_latency_cycles()));
+  }
+}
+
+DramModel::~DramModel() = default;
+
+uint64_t DramModel::serve(uint64_t request_cycle, uint64_t bytes, bool is_write) {
+  uint64_t done = request_cycle;
+  if (streams_) {
+    const std::vector<DramStreamPiece>& pieces = streams_->next(bytes, is_write);
+    if (!is_write) {
+      apply_writes_until(request_cycle);
+      latest_read_ = std::max(latest_read_, request_cycle);
+      return serve_on(timed_, request_cycle, pieces, false);
+    }
+    if (request_cycle <= latest_read_) {  // no later read can come before it: serve it now
+      apply_writes_until(request_cycle);
+      return serve_on(timed_, request_cycle, pieces, true);
+    }
+    // Ahead of the reads served so far: time it on a copy, apply it once the reads catch up.
+    std::vector<TimedDramChannel> copy = timed_;
+    for (const PendingWrite& w : pending_) serve_on(copy, w.arrival, w.pieces, true);
+    pending_.push_back({request_cycle, pieces});
+    return serve_on(copy, request_cycle, pieces, true);
+  }
+  const uint64_t bursts = (bytes + burst_bytes_ - 1) / burst_bytes_;
+  const uint64_t n = channels_.size();
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint64_t channel_bursts = bursts_for_channel(bursts, i);
+    if (channel_bursts == 0) continue;
+    done = std::max(done,
+                    channels_[(next_channel_ + i) % n].serve(request_cycle, channel_bursts * burst_bytes_));
+  }
+  next_channel_ = (next_channel_ + bursts) % n;
+  return done;
+}
+
+uint64_t DramModel::serve_on(std::vector<TimedDramChannel>& channels, uint64_t arrival,
+                             const std::vector<DramStreamPiece>& pieces, bool is_write) {
+  uint64_t done = arrival;
+  for (const DramStreamPiece& p : pieces) {
+    done = std::max(done, channels[p.channel].serve(arrival, p.local_address, p.bytes, is_write));
+  }
+  return done;
+}
+
+void DramModel::apply_writes_until(uint64_t cycle) {
+  while (!pending_.empty() && pending_.front().arrival <= cycle) {
+    serve_on(timed_, pending_.front().arrival, pending_.front().pieces, true);
+    pending_.pop_front();
+  }
+}
+
+void DramModel::finish() {
+  apply_writes_until(~uint64_t{0});
+}
+
+uint64_t DramModel::busy_cycles() const {
+  uint64_t busy = 0;
+  for (const auto& c : channels_) busy = std::max(busy, c.busy_cycles());
+  for (const auto& c : timed_) busy = std::max(busy, c.busy_cycles());
+  return busy;
+}
+
+void estimate_dram_commands(ActionCounts& counts, const ArchConfig& arch) {
+  if (!arch.dram_timed()) return;
+  static std::map<std::string, DramSpec> specs;  // the mapper prices thousands of candidates
+  auto it = specs.find(arch.dram_standard);
+  if (it == specs.end()) it = specs.emplace(arch.dram_standard, dram_spec_of(arch)).first;
+  const DramSpec& spec = it->second;
+  const uint64_t burst = spec.burst_bytes(), page = spec.page_bytes();
+  counts.dram_read_bursts = (counts.dram_read_bytes + burst - 1) / burst;
+  counts.dram_write_bursts = (counts.dram_write_bytes + burst - 1) / burst;
+  counts.dram_activates =
+      (counts.dram_read_bytes + page - 1) / page + (counts.dram_write_bytes + page - 1) / page;
+  counts.dram_precharges = counts.dram_activates;
+  counts.dram_row_hits = counts.dram_read_bursts + counts.dram_write_bursts - counts.dram_activates;
+}
+
+}  // namespace nm::hw

@@ -1,0 +1,78 @@
+#pragma once
+// The DRAM of a configuration with a standard chosen (dram.standard): one DramTiming per channel,
+// driven in accelerator cycles, and the addresses DMA requests go to. Shared by the SystemC DRAM
+// channel (hw/tlm/dram_channel) and the analytical model (DramModel in pipeline_model), so both
+// time the same per-channel command streams.
+//
+// Contract:
+//  - TimedDramChannel::serve(arrival, local_address, bytes, is_write) takes accelerator cycles and
+//    a channel-local byte address and returns the accelerator cycle the request's last data beat
+//    leaves the bus. Cycle conversion: arrival rounds up to the next DRAM clock edge, completion
+//    rounds up to the next accelerator cycle. Arrivals must be non-decreasing per channel
+//    (DramTiming treats an earlier one as arriving at the latest seen).
+//  - DramStreams::next(bytes, is_write) places a request of `bytes` (a whole number of
+//    arch.dram_burst_bytes) in the global DRAM address space and splits it over the channels by
+//    the burst interleave of dram_address_map.h. Address layout (a stated simplification until
+//    the tile plan carries tensor offsets): the compiler stores every tensor tile-major, so each
+//    DMA request is one contiguous range; reads advance a cursor from address 0 and writes one from
+//    the middle of the DRAM, each continuing where its previous request ended. So a kernel that
+//    streams its operands sees row hits within a request and across consecutive ones, and
+//    interleaved reads and writes meet other rows of the same banks (row conflicts), as they would
+//    between an input tensor and an output tensor.
+#include <cstdint>
+#include <vector>
+
+#include "hw/core/action_counts.h"
+#include "hw/core/arch_config.h"
+#include "hw/core/dram_timing.h"
+
+namespace nm::hw {
+
+// The spec of arch.dram_standard; throws std::invalid_argument for "bandwidth" or an unknown name.
+DramSpec dram_spec_of(const ArchConfig& arch);
+
+class TimedDramChannel {
+ public:
+  TimedDramChannel(const DramSpec& spec, double clock_ghz);
+
+  uint64_t serve(uint64_t arrival_cycle, uint64_t local_address, uint64_t bytes, bool is_write);
+
+  // Cycles (accelerator clock) with at least one request between arrival and completion.
+  uint64_t busy_cycles() const;
+  const DramTiming& timing() const { return timing_; }
+  // The command counts so far, as ActionCounts fields (only the dram_* command counters set).
+  ActionCounts command_counts() const;
+
+ private:
+  uint64_t to_dram(uint64_t accel_cycle) const;
+  uint64_t to_accel(uint64_t dram_cycle) const;
+
+  DramTiming timing_;
+  double dram_per_accel_;  // DRAM clock cycles per accelerator cycle
+};
+
+struct DramStreamPiece {
+  uint32_t channel = 0;
+  uint64_t local_address = 0;
+  uint64_t bytes = 0;
+};
+
+class DramStreams {
+ public:
+  explicit DramStreams(const ArchConfig& arch);
+  // The per-channel pieces of the next request (channels that get no burst are left out).
+  const std::vector<DramStreamPiece>& next(uint64_t bytes, bool is_write);
+
+ private:
+  uint32_t channels_;
+  uint64_t burst_bytes_;
+  uint64_t read_burst_ = 0, write_burst_ = 0;  // global burst cursors
+  std::vector<DramStreamPiece> pieces_;
+};
+
+// The mapper's estimate of the DRAM commands a kernel's bytes need, for pricing before it runs:
+// one RD/WR per burst of the standard, one ACT and one PRE per page moved (a streaming access),
+// no refresh. Leaves `counts` unchanged under the bandwidth pipe.
+void estimate_dram_commands(ActionCounts& counts, const ArchConfig& arch);
+
+}  // namespace nm::hw
