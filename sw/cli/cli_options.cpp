@@ -14,7 +14,8 @@ const char* cli_usage() {
          "FILE]\n"
          "       nm_sim --list-workloads | --help\n"
          "\n"
-         "Simulates one inference (batch 1) of a network on the NeuralMatrix GEMM accelerator\n"
+         "Simulates one run (one inference, or --batch of them) of a network on the NeuralMatrix GEMM "
+         "accelerator\n"
          "(SystemC/TLM-2.0) and prints latency, throughput, energy, power and throughput per watt, and\n"
          "what bounds every kernel.\n"
          "\n"
@@ -32,6 +33,9 @@ const char* cli_usage() {
          "  --depth D                  multiplier of blocks per stage / encoder layers / GCN layers, in\n"
          "                             (0, 64]; default 1. --width and --depth: built-in networks and\n"
          "                             'family:' files only, an error on an explicit graph (ops:)\n"
+         "  --batch N                  inferences per run (images, sequences), 1..4096; default 1: the\n"
+         "                             ResNets, the transformers and ONNX models (a batch-1 or dynamic\n"
+         "                             leading dimension); weights are fetched once per batch\n"
          "  --list-workloads           print the built-in names and the workload files found, then exit\n"
          "\n"
          "Accelerator:\n"
@@ -93,6 +97,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
   // --seq-len, --width or --depth (`flag`), given as `spelling` (the flag or --set workload.KEY).
   auto set_workload_option = [&](const std::string& flag, const std::string& spelling, const std::string& v) {
     std::string& given = flag == "--seq-len" ? o.seq_len_given
+                         : flag == "--batch" ? o.batch_given
                          : flag == "--width" ? o.width_given
                                              : o.depth_given;
     if (!given.empty() && given != spelling) {
@@ -101,12 +106,12 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     given = spelling;
     errno = 0;
     char* end = nullptr;
-    if (flag == "--seq-len") {
+    if (flag == "--seq-len" || flag == "--batch") {
       const long long n = std::strtoll(v.c_str(), &end, 10);
       if (errno != 0 || end == v.c_str() || *end != '\0' || n <= 0) {
         throw InputError("command line", spelling, "expected a positive integer, got '" + v + "'");
       }
-      o.seq_len = n;
+      (flag == "--seq-len" ? o.seq_len : o.batch) = n;
       return;
     }
     const double x = std::strtod(v.c_str(), &end);
@@ -137,8 +142,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
         const std::vector<std::string> flag = sweep_axis_arguments(key, v.substr(eq + 1));
         if (flag.front() == "--set") {
           throw InputError("command line", "--set " + key,
-                           "unknown workload option; expected workload.seq_len, workload.width or "
-                           "workload.depth");
+                           "unknown workload option; expected workload.seq_len, workload.width, "
+                           "workload.depth or workload.batch");
         }
         set_workload_option(flag.front(), "--set " + key, flag.back());
       } else {
@@ -149,8 +154,9 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       if (*o.datatype != "int8" && *o.datatype != "fp16") {
         throw InputError("command line", "--datatype", "expected int8 or fp16, got '" + *o.datatype + "'");
       }
-    } else if (a == "--seq-len" || a == "--width" || a == "--depth") {
-      set_workload_option(a, a, value(a == "--seq-len" ? "a positive integer" : "a multiplier in (0, 64]"));
+    } else if (a == "--seq-len" || a == "--width" || a == "--depth" || a == "--batch") {
+      set_workload_option(
+          a, a, value(a == "--seq-len" || a == "--batch" ? "a positive integer" : "a multiplier in (0, 64]"));
     } else if (a == "--functional") {
       o.functional = true;
     } else if (a == "--seed" || a == "--samples") {
@@ -213,7 +219,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     if (o.verbose)
       throw InputError("command line", "--verbose", "not available with --table3 (use --workload)");
     // Table 3 is the paper's networks as published; a scaled one is not in it.
-    for (const std::string* given : {&o.width_given, &o.depth_given}) {
+    for (const std::string* given : {&o.width_given, &o.depth_given, &o.batch_given}) {
       if (!given->empty())
         throw InputError("command line", *given, "not available with --table3 (use --workload)");
     }

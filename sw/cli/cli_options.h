@@ -23,7 +23,8 @@ struct CliOptions {
   double depth = 1.0;  // network depth multiplier
   // How each was given ("--seq-len" or "--set workload.seq_len"), "" when not: the workload loader
   // rejects an option the workload does not read (WorkloadOptions::seq_len_given, ...).
-  std::string seq_len_given, width_given, depth_given;
+  int64_t batch = 1;  // inferences per run (--batch)
+  std::string seq_len_given, width_given, depth_given, batch_given;
   std::optional<std::string> json_path;
   std::optional<std::string> csv_path;
   std::optional<std::string> trace_path;  // timeline, Chrome trace-event JSON (sw/report/trace_json.h)

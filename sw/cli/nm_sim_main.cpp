@@ -181,6 +181,8 @@ int run(const std::vector<std::string>& args) {
   workload_options.seq_len_given = options.seq_len_given;
   workload_options.width_given = options.width_given;
   workload_options.depth_given = options.depth_given;
+  workload_options.batch = options.batch;
+  workload_options.batch_given = options.batch_given;
   const Graph graph = load_workload(options.workload, workload_options, workload_dirs());
   KernelProgram program = lower_graph(graph, {config.arch.datatype, config.arch.pwl_granularity});
   // A built-in is reported by the name it was asked for (gcn, not its graph's gcn_cora); a file by

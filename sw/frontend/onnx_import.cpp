@@ -1,8 +1,8 @@
 // ONNX -> Graph IR (contract in onnx_import.h).
 #include "sw/frontend/onnx_import.h"
 
-#include <onnx/onnx_pb.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
@@ -141,7 +141,8 @@ Dims permuted(const Dims& logical, const Dims& perm) {
 
 int64_t product(const Dims& d, size_t from = 0, size_t to = SIZE_MAX) {
   int64_t p = 1;
-  for (size_t k = from; k < std::min(to, d.size()); ++k) p *= d[k];
+  const size_t end = std::min(to, d.size());
+  for (size_t k = from; k < end; ++k) p *= d[k];
   return p;
 }
 
@@ -174,7 +175,7 @@ Dims attr_ints(const onnx::NodeProto& n, const std::string& name, Dims fallback 
 
 class Importer {
  public:
-  explicit Importer(std::string path) : path_(std::move(path)) {}
+  Importer(std::string path, int64_t batch) : path_(std::move(path)), batch_(batch) {}
 
   Graph run() {
     load_model();
@@ -204,6 +205,7 @@ class Importer {
     }
     for (auto& [id, values] : values_) graph_.set_values(id, values);
     for (auto& [id, values] : shared_values_) graph_.set_values(id, values);
+    graph_.set_batch(batch_);
     return std::move(graph_);
   }
 
@@ -258,6 +260,7 @@ class Importer {
                                " (re-export with torch.onnx.export(..., opset_version=14))");
     }
     opset_ = opset;
+    if (batch_ > 1) apply_batch();
     // ONNX's own shape inference, as the check on every shape derived here.
     try {
       onnx::ShapeInferenceOptions options(false, 0, true);
@@ -278,6 +281,29 @@ class Importer {
         fail_node(node, "custom domain '" + n.domain() + "' is not supported");
       nodes_.push_back(std::move(node));
     }
+  }
+
+  // --batch: every graph input's leading dimension, dynamic or exported as 1, becomes the batch.
+  // Shapes recorded at export (value_info, outputs) held the old batch: inference recomputes them.
+  void apply_batch() {
+    std::set<std::string> initializers;
+    for (const auto& init : model_.graph().initializer()) initializers.insert(init.name());
+    onnx::GraphProto* g = model_.mutable_graph();
+    for (int i = 0; i < g->input_size(); ++i) {
+      onnx::ValueInfoProto* in = g->mutable_input(i);
+      if (initializers.count(in->name()) || !in->type().tensor_type().has_shape() ||
+          in->type().tensor_type().shape().dim_size() == 0)
+        continue;
+      onnx::TensorShapeProto_Dimension* dim =
+          in->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0);
+      if (dim->has_dim_value() && dim->dim_value() != 1)
+        fail("input " + in->name(), "was exported with batch " + std::to_string(dim->dim_value()) +
+                                        "; --batch needs a batch-1 or dynamic leading dimension");
+      dim->set_dim_value(batch_);
+    }
+    g->clear_value_info();
+    for (int i = 0; i < g->output_size(); ++i)
+      g->mutable_output(i)->mutable_type()->mutable_tensor_type()->clear_shape();
   }
 
   static std::string first_line(const std::string& s) {
@@ -1942,6 +1968,7 @@ class Importer {
   }
 
   std::string path_;
+  int64_t batch_ = 1;
   onnx::ModelProto model_;
   int opset_ = 0;
   Graph graph_;
@@ -1960,8 +1987,8 @@ class Importer {
 
 }  // namespace
 
-Graph import_onnx(const std::string& path) {
-  return Importer(path).run();
+Graph import_onnx(const std::string& path, int64_t batch) {
+  return Importer(path, batch).run();
 }
 
 }  // namespace nm::sw

@@ -31,7 +31,9 @@ namespace nm::sw {
 // True for a path ending in .onnx.
 bool is_onnx_path(const std::string& path);
 
-Graph import_onnx(const std::string& path);
+// `batch` > 1 sets the leading dimension of every graph input (a dynamic one, or the batch of 1
+// a model was exported with); the model's own shape arithmetic must carry it through.
+Graph import_onnx(const std::string& path, int64_t batch = 1);
 
 // Every ONNX op type the importer accepts (some only in the forms the README lists).
 const std::vector<std::string>& supported_onnx_ops();

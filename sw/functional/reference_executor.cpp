@@ -591,12 +591,14 @@ std::vector<int64_t> embedding_rows(const Graph& graph, const Op& op, const Tens
   }
   const bool token_type = op.name.find("token_type") != std::string::npos ||
                           graph.tensor(op.inputs[0]).name.find("token_type") != std::string::npos;
-  if (!token_type && rows > vocab) {
-    throw InputError(
-        where, "op " + op.name,
-        "position lookup of " + std::to_string(rows) + " rows in a table of " + std::to_string(vocab));
+  // A batch of sequences repeats positions 0..S-1 per sequence.
+  const int64_t per_sequence = rows % graph.batch() == 0 ? rows / graph.batch() : rows;
+  if (!token_type && per_sequence > vocab) {
+    throw InputError(where, "op " + op.name,
+                     "position lookup of " + std::to_string(per_sequence) + " rows in a table of " +
+                         std::to_string(vocab));
   }
-  for (int64_t r = 0; r < rows; ++r) index[static_cast<size_t>(r)] = token_type ? 0 : r;
+  for (int64_t r = 0; r < rows; ++r) index[static_cast<size_t>(r)] = token_type ? 0 : r % per_sequence;
   return index;
 }
 

@@ -100,8 +100,10 @@ int append_add(Graph& g, const std::string& name, const std::string& layer, int 
   return append_op(g, OpKind::kAdd, name, layer, {a, b}, g.tensor(a).shape);
 }
 
-int append_encoder_layer(Graph& g, int layer_index, int x, int64_t seq_len, int64_t hidden, int64_t heads,
-                         int64_t ffn_size, const LayerParams& p) {
+// `batch` sequences of `seq_len` tokens: activations are [batch * seq_len, hidden], attention
+// runs per (sequence, head).
+int append_encoder_layer(Graph& g, int layer_index, int x, int64_t batch, int64_t seq_len, int64_t hidden,
+                         int64_t heads, int64_t ffn_size, const LayerParams& p) {
   const std::string layer = "encoder." + std::to_string(layer_index);
   const std::string attn = layer + ".attention";
   const std::string ffn = layer + ".ffn";
@@ -113,18 +115,19 @@ int append_encoder_layer(Graph& g, int layer_index, int x, int64_t seq_len, int6
   const int k = linear(g, attn + ".key", layer, x, hidden, p.key_w, p.key_b);
   const int v = linear(g, attn + ".value", layer, x, hidden, p.value_w, p.value_b);
   // Head split [S, H] -> [heads, S, H/heads] is a strided view: address generation, no data moved.
-  const Shape split = {heads, seq_len, head_dim};
+  const Shape split = {batch * heads, seq_len, head_dim};
   const int qh = append_op(g, OpKind::kReshape, attn + ".query_heads", layer, {q}, split);
   const int kh = append_op(g, OpKind::kReshape, attn + ".key_heads", layer, {k}, split);
   const int vh = append_op(g, OpKind::kReshape, attn + ".value_heads", layer, {v}, split);
   OpAttrs qk;
   qk.transpose_b = true;  // scores = Q K^T: K stays [heads, S, d], read transposed
   const int scores =
-      append_op(g, OpKind::kMatMul, attn + ".scores", layer, {qh, kh}, {heads, seq_len, seq_len}, qk);
+      append_op(g, OpKind::kMatMul, attn + ".scores", layer, {qh, kh}, {batch * heads, seq_len, seq_len}, qk);
   const int probs =
-      append_op(g, OpKind::kSoftmax, attn + ".softmax", layer, {scores}, {heads, seq_len, seq_len});
+      append_op(g, OpKind::kSoftmax, attn + ".softmax", layer, {scores}, {batch * heads, seq_len, seq_len});
   const int ctx = append_op(g, OpKind::kMatMul, attn + ".context", layer, {probs, vh}, split);
-  const int merged = append_op(g, OpKind::kReshape, attn + ".context_merge", layer, {ctx}, {seq_len, hidden});
+  const int merged =
+      append_op(g, OpKind::kReshape, attn + ".context_merge", layer, {ctx}, {batch * seq_len, hidden});
   const int attn_out = linear(g, attn + ".output", layer, merged, hidden, p.attn_out_w, p.attn_out_b);
   const int attn_sum = append_add(g, attn + ".add", layer, attn_out, x);
   const int attn_norm =
@@ -159,20 +162,23 @@ Graph build_transformer(TransformerModel model, const WorkloadOptions& options) 
   const int layers = scale_depth(spec.layers, options.depth);
 
   Graph g(detail::scaled_name(spec.name, options.width, options.depth));
-  const int ids = g.add_tensor("token_ids", {seq_len});
+  const int64_t batch = options.batch;
+  const int64_t tokens = batch * seq_len;
+  g.set_batch(batch);
+  const int ids = g.add_tensor("token_ids", {tokens});
   g.mark_input(ids);
 
   // Embeddings. Only the word lookup has a run-time index tensor; position ids are 0..S-1 and
   // token-type ids are all 0 (single segment), so those lookups are pure address generation.
   const std::string emb = "embeddings";
   OpAttrs lookup;
-  lookup.rows = seq_len;
+  lookup.rows = tokens;
   const int word_table = g.add_tensor(emb + ".word.weight", {spec.vocab, embedding}, /*constant=*/true);
   const int pos_table = g.add_tensor(emb + ".position.weight", {kMaxPositions, embedding}, /*constant=*/true);
   const int type_table = spec.token_types > 0 ? g.add_tensor(emb + ".token_type.weight",
                                                              {spec.token_types, embedding}, /*constant=*/true)
                                               : -1;
-  const Shape rows = {seq_len, embedding};
+  const Shape rows = {tokens, embedding};
   const int word = append_op(g, OpKind::kEmbedding, emb + ".word", emb, {ids, word_table}, rows, lookup);
   const int pos = append_op(g, OpKind::kEmbedding, emb + ".position", emb, {pos_table}, rows, lookup);
   const int type =
@@ -187,19 +193,28 @@ Graph build_transformer(TransformerModel model, const WorkloadOptions& options) 
   LayerParams shared;
   if (spec.shared_layers) shared = add_shared_params(g, "encoder.shared", hidden, ffn);
   for (int i = 0; i < layers; ++i) {
-    x = append_encoder_layer(g, i, x, seq_len, hidden, spec.heads, ffn, shared);
+    x = append_encoder_layer(g, i, x, batch, seq_len, hidden, spec.heads, ffn, shared);
   }
 
   // The head reads only the [CLS] row. Picking row 0 of [S, H] is address generation (an offset
   // into the tensor), so it is modelled as a reshape-like view even though it drops S-1 rows.
-  if (spec.pooler) {
-    x = append_op(g, OpKind::kReshape, "pooler.cls_select", "pooler", {x}, {1, hidden});
-    x = append_linear(g, "pooler.dense", "pooler", x, hidden);
-    x = append_op(g, OpKind::kTanh, "pooler.tanh", "pooler", {x}, {1, hidden});
+  // A batch's [CLS] rows are every seq_len-th row: a strided slice of [batch, S, H] (a data move).
+  const std::string head = spec.pooler ? "pooler" : "pre_classifier";
+  if (batch == 1) {
+    x = append_op(g, OpKind::kReshape, head + ".cls_select", head, {x}, {1, hidden});
   } else {
-    x = append_op(g, OpKind::kReshape, "pre_classifier.cls_select", "pre_classifier", {x}, {1, hidden});
+    x = append_op(g, OpKind::kReshape, head + ".sequences", head, {x}, {batch, seq_len, hidden});
+    OpAttrs first;
+    first.axis = 1;
+    x = append_op(g, OpKind::kSlice, head + ".cls_select", head, {x}, {batch, 1, hidden}, first);
+    x = append_op(g, OpKind::kReshape, head + ".cls_rows", head, {x}, {batch, hidden});
+  }
+  if (spec.pooler) {
+    x = append_linear(g, "pooler.dense", "pooler", x, hidden);
+    x = append_op(g, OpKind::kTanh, "pooler.tanh", "pooler", {x}, {batch, hidden});
+  } else {
     x = append_linear(g, "pre_classifier", "pre_classifier", x, hidden);
-    x = append_op(g, OpKind::kRelu, "pre_classifier.relu", "pre_classifier", {x}, {1, hidden});
+    x = append_op(g, OpKind::kRelu, "pre_classifier.relu", "pre_classifier", {x}, {batch, hidden});
   }
   x = append_linear(g, "classifier", "classifier", x, kClasses);
   g.mark_output(x);

@@ -14,6 +14,7 @@
 
 #include "hw/core/input_error.h"
 #include "sw/graph/builder_util.h"
+#include "sw/graph/workload_yaml.h"
 #include "sw/graph/workloads.h"
 
 namespace nm::sw {
@@ -52,6 +53,7 @@ Graph build_gcn(GcnDataset dataset, int layers, const WorkloadOptions& options, 
                            (sparse && dataset != GcnDataset::kReddit ? "_sparse" : "");
   const std::string where = "built-in workload " + base;
   if (layers < 1) throw InputError(where, "layers", "expected at least 1, got " + std::to_string(layers));
+  detail::check_batch(base, options, where);
   if (dataset == GcnDataset::kReddit && !sparse)
     throw InputError(where, "adjacency", "Reddit exists only sparse");
   detail::check_multiplier(options.width, where, "width");

@@ -118,6 +118,9 @@ class Graph {
   explicit Graph(std::string name = "") : name_(std::move(name)) {}
 
   const std::string& name() const { return name_; }
+  // Inferences one run of the graph performs (a batch of images or sequences); 1 by default.
+  int64_t batch() const { return batch_; }
+  void set_batch(int64_t batch) { batch_ = batch; }
   int add_tensor(const std::string& name, Shape shape, bool constant = false);
   // Appends an op; the output tensor must already exist. Returns the op index.
   int add_op(Op op);
@@ -143,6 +146,7 @@ class Graph {
 
  private:
   std::string name_;
+  int64_t batch_ = 1;
   std::vector<Tensor> tensors_;
   std::vector<Op> ops_;
   std::vector<int> inputs_;

@@ -103,7 +103,9 @@ Graph build_resnet(int layers, ResNetDataset dataset, const WorkloadOptions& opt
 
   Graph g(detail::scaled_name(base, options.width, options.depth));
   const int64_t size = cifar ? 32 : 224;
-  const int input = g.add_tensor("input", {1, size, size, 3});
+  const int64_t batch = options.batch;
+  g.set_batch(batch);
+  const int input = g.add_tensor("input", {batch, size, size, 3});
   g.mark_input(input);
 
   const int64_t stem_channels = scale_width(64, options.width);
@@ -122,7 +124,7 @@ Graph build_resnet(int layers, ResNetDataset dataset, const WorkloadOptions& opt
     pool.pad = 1;
     const Shape stem = g.tensor(x).shape;
     const int64_t pooled = (stem[1] + 2 * pool.pad - pool.kernel_h) / pool.stride + 1;
-    x = append_op(g, OpKind::kMaxPool2d, "maxpool", "stem", {x}, {1, pooled, pooled, stem[3]}, pool);
+    x = append_op(g, OpKind::kMaxPool2d, "maxpool", "stem", {x}, {batch, pooled, pooled, stem[3]}, pool);
   }
 
   const int64_t widths[] = {64, 128, 256, 512};
@@ -140,8 +142,8 @@ Graph build_resnet(int layers, ResNetDataset dataset, const WorkloadOptions& opt
   }
 
   const int64_t channels = g.tensor(x).shape[3];
-  x = append_op(g, OpKind::kGlobalAvgPool, "avgpool", "head", {x}, {1, 1, 1, channels});
-  x = append_op(g, OpKind::kReshape, "flatten", "head", {x}, {1, channels});
+  x = append_op(g, OpKind::kGlobalAvgPool, "avgpool", "head", {x}, {batch, 1, 1, channels});
+  x = append_op(g, OpKind::kReshape, "flatten", "head", {x}, {batch, channels});
   x = detail::append_linear(g, "fc", "head", x, cifar ? 10 : 1000);
   g.mark_output(x);
   return g;

@@ -554,12 +554,13 @@ Graph load_explicit(const Reader& r, const YAML::Node& root, const WorkloadOptio
     if (root[key]) r.fail(key, "only allowed together with 'family' (a built-in network)");
   }
   // The graph is given op by op: nothing scales it, and only the shapes in it say its length.
-  for (const std::string* given : {&options.seq_len_given, &options.width_given, &options.depth_given}) {
+  for (const std::string* given :
+       {&options.seq_len_given, &options.width_given, &options.depth_given, &options.batch_given}) {
     if (!given->empty()) {
       throw InputError("command line", *given,
                        "does not apply to workload file '" + r.file() +
                            "', an explicit graph (ops:) whose shapes are fixed; only built-in networks "
-                           "and 'family:' files take --seq-len, --width and --depth");
+                           "and 'family:' files take --seq-len, --width, --depth and --batch");
     }
   }
   if (!root["ops"]) r.fail("ops", "required key is missing (or give 'family' to use a built-in network)");

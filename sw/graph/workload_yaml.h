@@ -39,4 +39,8 @@ void reject_seq_len(const std::string& workload, const WorkloadOptions& options)
 // nm::InputError(where, <option>, ...), and rejects a given seq_len `name` does not read.
 void check_builtin_options(const std::string& name, const WorkloadOptions& options, const std::string& where);
 
+// Throws nm::InputError when options.batch is out of range or given for `workload` that takes
+// none (a GCN: names starting with "gcn").
+void check_batch(const std::string& workload, const WorkloadOptions& options, const std::string& where);
+
 }  // namespace nm::sw::detail

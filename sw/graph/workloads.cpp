@@ -224,6 +224,19 @@ void check_builtin_options(const std::string& name, const WorkloadOptions& optio
     check_bert_seq_len(options.seq_len, where, key(options.seq_len_given, "seq_len"), model);
   check_multiplier(options.width, where, key(options.width_given, "width"));
   check_multiplier(options.depth, where, key(options.depth_given, "depth"));
+  check_batch(name, options, where);
+}
+
+void check_batch(const std::string& workload, const WorkloadOptions& options, const std::string& where) {
+  const std::string k = options.batch_given.empty() ? std::string("batch") : options.batch_given;
+  if (options.batch < 1 || options.batch > kMaxBatch)
+    throw InputError(where, k,
+                     "expected 1.." + std::to_string(kMaxBatch) + ", got " + std::to_string(options.batch));
+  if (options.batch != 1 && workload.rfind("gcn", 0) == 0)
+    throw InputError("command line", k,
+                     "does not apply to workload '" + workload +
+                         "': a GCN infers one whole graph per run (the ResNets, the transformers and "
+                         "ONNX models take a batch)");
 }
 
 }  // namespace detail
@@ -271,6 +284,7 @@ Graph load_workload(const std::string& name_or_path, const WorkloadOptions& opti
     }
     if (is_file(arg) && is_onnx_path(name_or_path)) {
       // An ONNX model's shapes are fixed by its export: nothing scales it.
+      detail::check_batch(name_or_path, options, where);
       for (const std::string* given : {&options.seq_len_given, &options.width_given, &options.depth_given}) {
         if (!given->empty()) {
           throw InputError(where, *given,
@@ -279,7 +293,7 @@ Graph load_workload(const std::string& name_or_path, const WorkloadOptions& opti
                                "'family:' files take --seq-len, --width and --depth");
         }
       }
-      return import_onnx(name_or_path);
+      return import_onnx(name_or_path, options.batch);
     }
     if (is_file(arg)) {
       if (!is_yaml_path(arg))

@@ -35,7 +35,13 @@ struct WorkloadOptions {
   // transformer, any of the three on an explicit graph file (ops:), and one a parametric file
   // pins itself. Nothing an option says is ever silently ignored.
   std::string seq_len_given, width_given, depth_given;
+  // Inferences per run (images, sequences): the ResNet families, the transformers and ONNX
+  // models; 1..kMaxBatch. GCNs (one graph per run) and explicit graph files reject it.
+  int64_t batch = 1;
+  std::string batch_given;
 };
+
+constexpr int64_t kMaxBatch = 4096;
 
 // The rules above: `multiple` is m.
 int64_t scale_width(int64_t size, double width, int64_t multiple = 8);

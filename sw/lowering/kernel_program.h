@@ -101,6 +101,7 @@ struct LoweredKernel {
 
 struct KernelProgram {
   std::string workload;
+  int64_t batch = 1;  // inferences the program performs (the graph's batch)
   std::vector<ProgramTensor> tensors;
   std::vector<LoweredKernel> kernels;
   // Program tensor of every graph tensor (index: Graph tensor id; -1 if no kernel touches it).

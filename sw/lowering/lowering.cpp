@@ -61,6 +61,7 @@ class Lowerer {
  public:
   Lowerer(const Graph& graph, const LoweringOptions& options) : graph_(graph), options_(options) {
     program_.workload = graph.name();
+    program_.batch = graph.batch();
     tensor_map_.assign(graph.tensors().size(), -1);
   }
 

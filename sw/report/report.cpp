@@ -88,6 +88,8 @@ nlohmann::json run_to_json(const RunResult& run) {
   j["workload"] = run.workload;
   j["config"] = config_to_json(run.config);
   j["latency_s"] = run.latency_s();
+  j["batch"] = run.batch;
+  j["energy_per_inference_j"] = run.energy.total_j() / static_cast<double>(run.batch);
   j["throughput_per_s"] = run.throughput_per_s();
   j["energy_j"] = run.energy.total_j();
   j["power_w"] = run.power_w();
@@ -198,7 +200,13 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
   out << fmt::format("  latency             {:.4f} ms ({} cycles at {} GHz)\n", run.latency_s() * 1e3,
                      run.cycles, a.clock_ghz);
   out << fmt::format("  throughput          {:.2f} inferences/s\n", run.throughput_per_s());
-  out << fmt::format("  energy              {:.4f} mJ per inference\n", run.energy.total_j() * 1e3);
+  if (run.batch > 1) {
+    out << fmt::format("  energy              {:.4f} mJ per inference ({:.4f} mJ per batch of {})\n",
+                       run.energy.total_j() * 1e3 / static_cast<double>(run.batch),
+                       run.energy.total_j() * 1e3, run.batch);
+  } else {
+    out << fmt::format("  energy              {:.4f} mJ per inference\n", run.energy.total_j() * 1e3);
+  }
   out << fmt::format("  average power       {:.4f} W\n", run.power_w());
   out << fmt::format("  throughput / watt   {:.2f} inferences/s/W\n", run.throughput_per_watt());
   out << fmt::format("  PE utilization      {:.1f} % ({:.3f} G network MACs, {:.3f} G executed)\n",

@@ -6,7 +6,7 @@ double RunResult::latency_s() const {
   return static_cast<double>(cycles) / (config.arch.clock_ghz * 1e9);
 }
 double RunResult::throughput_per_s() const {
-  return latency_s() > 0 ? 1.0 / latency_s() : 0.0;
+  return latency_s() > 0 ? static_cast<double>(batch) / latency_s() : 0.0;
 }
 double RunResult::power_w() const {
   return latency_s() > 0 ? energy.total_j() / latency_s() : 0.0;

@@ -37,6 +37,7 @@ struct RunResult {
   // Set by a functional run (--functional): errors against the fp32 reference.
   std::optional<FunctionalReport> functional;
   std::string workload;
+  int64_t batch = 1;  // inferences in the run (--batch)
   SimConfig config;
   std::vector<KernelRecord> kernels;
   uint64_t cycles = 0;
@@ -55,7 +56,7 @@ struct RunResult {
   size_t mapping_searches = 0;
 
   double latency_s() const;
-  double throughput_per_s() const;  // inferences per second (one inference per run)
+  double throughput_per_s() const;  // inferences per second: batch inferences per run
   double power_w() const;
   double throughput_per_watt() const;
   double pe_utilization() const;  // MACs executed / (PEs x cycles)

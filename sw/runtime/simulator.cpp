@@ -18,6 +18,7 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config, 
                          hw::ActivityTrace* trace) {
   RunResult result;
   result.workload = program.workload;
+  result.batch = program.batch;
   result.config = config;
   // SRAM energy and leakage at this configuration's sizes (a fixed table stays as it is); the
   // mapper ranks and the run is priced with the same figures.

@@ -53,7 +53,8 @@ struct WorkloadAxis {
 };
 constexpr WorkloadAxis kWorkloadAxes[] = {{"workload.width", "--width", false},
                                           {"workload.depth", "--depth", false},
-                                          {"workload.seq_len", "--seq-len", true}};
+                                          {"workload.seq_len", "--seq-len", true},
+                                          {"workload.batch", "--batch", true}};
 
 const WorkloadAxis* workload_axis(const std::string& key) {
   for (const WorkloadAxis& a : kWorkloadAxes) {

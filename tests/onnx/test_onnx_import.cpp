@@ -258,3 +258,18 @@ TEST(OnnxTorchvision, TransformerEncoderHasBertBaseEncoderMacs) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(OnnxBatch, ABatchOneExportRunsAtAnyBatch) {
+  if (!fs::exists(model("resnet18"))) GTEST_SKIP() << "torchvision models not generated";
+  const nlohmann::json one = run_json("--workload " + model("resnet18"));
+  const nlohmann::json three = run_json("--workload " + model("resnet18") + " --batch 3");
+  EXPECT_EQ(three.at("batch").get<int>(), 3);
+  EXPECT_EQ(three.at("macs").get<uint64_t>(), 3 * one.at("macs").get<uint64_t>());
+  // The same as the built-in at that batch.
+  EXPECT_EQ(three.at("macs").get<uint64_t>(),
+            run_json("--workload resnet18 --batch 3").at("macs").get<uint64_t>());
+}
+
+}  // namespace

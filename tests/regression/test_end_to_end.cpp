@@ -591,3 +591,47 @@ TEST(Messages, HelpDescribesEveryOption) {
 }
 
 }  // namespace
+
+namespace {
+
+// --batch: a batch of N performs N inferences in one run; the weights are fetched once.
+TEST(Batch, ABatchIsNInferencesWithWeightsFetchedOnce) {
+  for (const char* workload : {"resnet50", "bert_base"}) {
+    const json one = run_json(workload);
+    const json four = run_json(workload, "--batch 4");
+    EXPECT_EQ(four.at("batch").get<int>(), 4) << workload;
+    EXPECT_EQ(four.at("macs").get<uint64_t>(), 4 * one.at("macs").get<uint64_t>()) << workload;
+    EXPECT_NEAR(four.at("throughput_per_s").get<double>(), 4.0 / four.at("latency_s").get<double>(), 1e-6)
+        << workload;
+    // Weights are read once for the batch: DRAM traffic grows by less than the batch, and energy
+    // per inference falls.
+    EXPECT_LT(four.at("dram_bytes").get<double>(), 4.0 * one.at("dram_bytes").get<double>()) << workload;
+    EXPECT_LT(four.at("energy_per_inference_j").get<double>(), one.at("energy_per_inference_j").get<double>())
+        << workload;
+    EXPECT_GT(four.at("throughput_per_s").get<double>(), one.at("throughput_per_s").get<double>())
+        << workload;
+  }
+}
+
+TEST(Batch, OptionsThatDoNotApplyAreErrors) {
+  CliRun r = run_nm_sim("--workload gcn --batch 2");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("a GCN infers one whole graph per run"), std::string::npos) << r.err;
+  r = run_nm_sim("--workload resnet50 --batch 0");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("expected a positive integer"), std::string::npos) << r.err;
+  r = run_nm_sim("--workload resnet50 --batch 5000");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("expected 1..4096"), std::string::npos) << r.err;
+  r = run_nm_sim("--workload tiny_mlp --batch 2");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("explicit graph"), std::string::npos) << r.err;
+  r = run_nm_sim("--table3 --batch 2");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("not available with --table3"), std::string::npos) << r.err;
+  // --set workload.batch is the same option.
+  const json viaset = run_json("resnet18", "--set workload.batch=2");
+  EXPECT_EQ(viaset.at("batch").get<int>(), 2);
+}
+
+}  // namespace
