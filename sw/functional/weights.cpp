@@ -18,6 +18,7 @@
 
 #include "hw/core/input_error.h"
 #include "sw/functional/random.h"
+#include "sw/proc/input_file.h"
 
 namespace nm::sw {
 namespace {
@@ -530,11 +531,7 @@ TensorMap random_inputs(const Graph& graph, uint64_t seed) {
 
 TensorMap load_weights(const std::string& path_json, const Graph& graph) {
   namespace fs = std::filesystem;
-  std::ifstream in(path_json, std::ios::binary);
-  if (!in) throw InputError(path_json, "file", "cannot open the weight index for reading");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const std::string text = read_text_file(path_json);  // capped: --weights /dev/zero ends
 
   const IndexReader r(path_json);
   nlohmann::json root;
