@@ -19,6 +19,7 @@
 #include "hw/core/input_error.h"
 #include "sw/functional/random.h"
 #include "sw/proc/input_file.h"
+#include "sw/proc/output_file.h"
 
 namespace nm::sw {
 namespace {
@@ -703,34 +704,9 @@ void save_weights(const std::string& path_json, const Graph& graph, const Tensor
   for (size_t i = 0; i < entries.size(); ++i) index += (i ? ",\n    " : "\n    ") + entries[i].dump();
   index += "\n  ]\n}\n";
 
-  // Temporary files and renames: a failed save never leaves a half-written pair behind.
-  const fs::path json_path(path_json);
-  const fs::path blob_tmp(blob_path.string() + ".tmp");
-  const fs::path json_tmp(json_path.string() + ".tmp");
-  auto cleanup = [&] {
-    std::error_code ignored;
-    fs::remove(blob_tmp, ignored);
-    fs::remove(json_tmp, ignored);
-  };
-  auto write = [&](const fs::path& tmp, const fs::path& final_path, const std::string& content) {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (f) f.write(content.data(), static_cast<std::streamsize>(content.size()));
-    f.close();
-    if (!f) {
-      cleanup();
-      throw InputError(final_path.string(), "file", "cannot write");
-    }
-  };
-  write(blob_tmp, blob_path, blob);
-  blob = {};
-  write(json_tmp, json_path, index);
-  std::error_code ec;
-  fs::rename(blob_tmp, blob_path, ec);
-  if (!ec) fs::rename(json_tmp, json_path, ec);
-  if (ec) {
-    cleanup();
-    throw InputError(path_json, "file", "cannot move the written files into place: " + ec.message());
-  }
+  // Temporary files and renames (sw/proc/output_file.h): a failed save never leaves a half-written
+  // pair behind, and replaces neither file.
+  write_files_atomically({{blob_path.string(), blob}, {path_json, index}});
 }
 
 }  // namespace nm::sw

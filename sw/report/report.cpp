@@ -229,24 +229,4 @@ void write_kernel_csv(std::ostream& out, const RunResult& run) {
   }
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw InputError(path, "file", "cannot open for writing");
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw InputError(path, "file", "write failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw InputError(path, "file", "cannot rename into place: " + ec.message());
-  }
-}
-
 }  // namespace nm::sw
