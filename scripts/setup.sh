@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian packages nm_sim needs to build and test; does nothing when all are present.
+#   scripts/setup.sh           what build.sh, run.sh and test.sh need
+#   scripts/setup.sh --fuzz    also clang and its libFuzzer runtime (scripts/fuzz.sh, the CI fuzz step)
 set -euo pipefail
 
 packages=(
@@ -12,6 +14,11 @@ packages=(
   nlohmann-json3-dev   # JSON report writer and JSON tests
   libgtest-dev libgmock-dev  # unit, TLM and regression tests
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  # scripts/fuzz.sh builds the tests/fuzz harnesses with clang: libFuzzer and the ASan/UBSan
+  # runtimes come with libclang-rt-14-dev (g++ has no libFuzzer).
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
