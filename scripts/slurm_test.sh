@@ -18,7 +18,7 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
     echo "slurm_test: skipped: slurm-wlm and munge are not installed and installing them needs root" >&2
     exit 0
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+  "$root/scripts/setup.sh" --slurm >/dev/null
 fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "slurm_test: skipped: slurmd must run as root to start jobs" >&2
