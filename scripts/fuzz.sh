@@ -22,9 +22,9 @@ all=(fuzz_config fuzz_config_set fuzz_workload fuzz_sweep_spec fuzz_sweep_csv fu
 [ ${#harnesses[@]} -eq 0 ] && harnesses=("${all[@]}")
 case "$seconds" in '' | *[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;; esac
 
-"$root/scripts/setup.sh" --fuzz
+"$root/scripts/setup.sh" --fuzz || echo "fuzz: scripts/setup.sh --fuzz could not install everything" >&2
 if ! command -v clang++ >/dev/null 2>&1; then
-  echo "fuzz: clang++ not found; nothing built or run (scripts/setup.sh --fuzz installs it)" >&2
+  echo "fuzz: skipped: clang++ not found; nothing built or run (scripts/setup.sh --fuzz installs it)" >&2
   exit 0
 fi
 
