@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian packages nm_sim needs to build and test; does nothing when all are present.
+#   scripts/setup.sh           what build.sh, run.sh and test.sh need
+#   scripts/setup.sh --fuzz    also clang and its libFuzzer runtime (scripts/fuzz.sh, the CI fuzz step)
+#   scripts/setup.sh --slurm   also slurm-wlm and munge (scripts/slurm_test.sh, the CI Slurm step)
 set -euo pipefail
 
 packages=(
@@ -20,6 +23,17 @@ packages=(
   gnuplot-nox          # PNG rendering (pngcairo terminal), no X11
   jq                   # reads nm_sim --trace JSON in plot_timeline.sh
 )
+case "${1:-}" in
+  --fuzz)
+    # scripts/fuzz.sh builds the tests/fuzz harnesses with clang: libFuzzer and the ASan/UBSan
+    # runtimes come with libclang-rt-14-dev (g++ has no libFuzzer).
+    packages+=(clang libclang-rt-14-dev)
+    ;;
+  --slurm)
+    # scripts/slurm_test.sh runs the job-array script on a one-node cluster on localhost.
+    packages+=(slurm-wlm munge)
+    ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

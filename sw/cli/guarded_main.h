@@ -1,6 +1,6 @@
 #pragma once
 // The exit-status contract every nm_* tool shares: bad user input (nm::InputError) prints one
-// "error: ..." line and exits 2; any other failure prints "internal error: ..." and exits 3.
+// "error: ..." line and exits 2; any other failure prints one "internal error: ..." line and exits 3.
 #include <exception>
 #include <iostream>
 
@@ -16,7 +16,7 @@ int run_guarded(Body body) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
+    std::cerr << "internal error: " << escape_control(e.what()) << "\n";
     return 3;
   }
 }

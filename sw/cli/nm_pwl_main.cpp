@@ -11,6 +11,7 @@
 
 #include "hw/core/input_error.h"
 #include "sw/cli/guarded_main.h"
+#include "sw/proc/output_file.h"
 #include "sw/pwl/pwl_fit.h"
 #include "sw/pwl/pwl_report.h"
 
@@ -165,35 +166,20 @@ PwlFitOptions fit_options(PwlFunction f, const Options& o) {
   return fo;
 }
 
-// Through a temporary file and a rename, so nothing partial is left behind.
-void write_file(const std::string& path, const std::string& text, const std::string& flag) {
-  const fs::path tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << text;
-    if (!out) throw InputError("command line", flag, "cannot write '" + path + "'");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw InputError("command line", flag, "cannot write '" + path + "'");
-  }
-}
-
 int run(const Options& o) {
+  check_output_paths({{"--json", o.json.value_or("")}, {"--csv", o.csv.value_or("")}});
   if (o.function) {
     const PwlFunction f = pwl_function_by_name(*o.function, "command line", "--function");
     const PwlFit fit = fit_pwl(f, fit_options(f, o));
     const PwlErrors errors = measure_pwl(fit);
     // Files first: a write error leaves one error line and nothing on stdout.
-    if (o.json) write_file(*o.json, pwl_fit_json(fit, errors).dump(2) + "\n", "--json");
+    if (o.json) write_file_atomically(*o.json, pwl_fit_json(fit, errors).dump(2) + "\n");
     std::cout << pwl_fit_text(fit, errors);
     return 0;
   }
   if (o.all) {
     const std::vector<PwlSummaryRow> rows = pwl_summary({0.25, 0.5, 1.0});
-    if (o.csv) write_file(*o.csv, pwl_summary_csv(rows), "--csv");
+    if (o.csv) write_file_atomically(*o.csv, pwl_summary_csv(rows));
     std::cout << pwl_summary_text(rows);
     return 0;
   }

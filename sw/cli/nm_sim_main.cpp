@@ -22,6 +22,7 @@
 #include "sw/lowering/kernel_program.h"
 #include "sw/lowering/row_blocking.h"
 #include "sw/lowering/scheduling.h"
+#include "sw/proc/output_file.h"
 #include "sw/proc/subprocess.h"
 #include "sw/report/report.h"
 #include "sw/report/table3.h"
@@ -162,6 +163,12 @@ int run(const std::vector<std::string>& args) {
     list_workloads();
     return 0;
   }
+  // Every output path is checked before the run: a bad one costs no simulation time, and never
+  // after another output was already replaced.
+  check_output_paths({{"--json", options.json_path.value_or("")},
+                      {"--csv", options.csv_path.value_or("")},
+                      {"--trace", options.trace_path.value_or("")},
+                      {"--outputs", options.outputs_path.value_or("")}});
   if (options.table3) return run_table3(options);
   SimConfig config = options.config_path ? load_config_file(*options.config_path) : builtin_default_config();
   for (const std::string& assignment : options.overrides) apply_override(config, assignment);
@@ -169,10 +176,6 @@ int run(const std::vector<std::string>& args) {
   // Errors found later (validation, buffers too small for a tile) may come from an override.
   if (!options.overrides.empty() || options.datatype) config.source += " with command-line overrides";
   validate_or_throw(config);
-  // An unwritable output path fails now, not after the run.
-  for (const auto* path : {&options.json_path, &options.csv_path, &options.trace_path}) {
-    if (*path) check_writable(**path);
-  }
 
   WorkloadOptions workload_options;
   workload_options.seq_len = options.seq_len;
@@ -228,16 +231,20 @@ int run(const std::vector<std::string>& args) {
     }
   }
   write_summary(std::cout, result, options.verbose);
-  if (options.json_path) write_file_atomically(*options.json_path, run_to_json(result).dump(2) + "\n");
+  // Both files or neither: all are written to temporaries before any is renamed into place.
+  std::vector<std::pair<std::string, std::string>> outputs;
+  if (options.json_path) outputs.emplace_back(*options.json_path, run_to_json(result).dump(2) + "\n");
   if (options.csv_path) {
     std::ostringstream csv;
     write_kernel_csv(csv, result);
-    write_file_atomically(*options.csv_path, csv.str());
+    outputs.emplace_back(*options.csv_path, csv.str());
   }
   if (options.trace_path) {
-    write_file_atomically(*options.trace_path,
-                          [&](std::ostream& out) { write_trace_json(out, result, *trace); });
+    std::ostringstream text;
+    write_trace_json(text, result, *trace);
+    outputs.emplace_back(*options.trace_path, text.str());
   }
+  write_files_atomically(outputs);
   return 0;
 }
 

@@ -3,12 +3,18 @@
 // with one write() to an O_APPEND file, so a sweep killed at any moment keeps every finished row
 // whole; --resume runs only the missing tasks. --shard I/N runs tasks with index % N == I - 1;
 // --merge joins shard files. The finished file is sorted by task with Pareto points marked.
+// One run at a time owns an --out: OUT.csv.lock is flock()ed for the whole run, and a second run
+// on the same --out fails at once (exit 2) instead of duplicating tasks. The nm_sim children's
+// scratch directory lives next to --out (.OUT.csv.nm_sweep_XXXXXX); the children die with
+// nm_sweep (PR_SET_PDEATHSIG), and the next run on that --out removes a directory a killed run left.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -21,6 +27,7 @@
 #include "hw/core/input_error.h"
 #include "sw/cli/guarded_main.h"
 #include "sw/graph/workloads.h"
+#include "sw/proc/output_file.h"
 #include "sw/proc/subprocess.h"
 #include "sw/report/report.h"
 #include "sw/sweep/sweep_csv.h"
@@ -49,7 +56,8 @@ constexpr const char* kUsage =
     "                        (instead of the base config) and prints them side by side with ratios\n"
     "  --workloads A,B,...   workloads to run at every point (names or .yaml paths, as nm_sim\n"
     "                        --workload takes them)\n"
-    "  --out OUT.csv         output CSV; must not exist unless --resume\n"
+    "  --out OUT.csv         output CSV; must not exist unless --resume. OUT.csv.lock exists while a\n"
+    "                        run writes it; a second run on the same --out is an error\n"
     "  --config FILE.yaml    base config, replacing the sweep file's base_config; default: the file's,\n"
     "                        else nm_sim's built-in configs/pe1024.yaml\n"
     "  --jobs N              nm_sim processes at a time; default: the number of CPUs\n"
@@ -260,8 +268,49 @@ void print_config_comparison(const nm::sw::SweepSpec& spec, const nm::sw::SweepC
   }
 }
 
+// Scratch directories of earlier runs on `out` killed before they could remove theirs. Only called
+// with `out` locked, so none of them belongs to a running nm_sweep.
+void remove_stale_scratch(const std::string& out) {
+  const fs::path dir = fs::path(out).parent_path().empty() ? fs::path(".") : fs::path(out).parent_path();
+  const std::string prefix = "." + fs::path(out).filename().string() + ".nm_sweep_";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() == prefix.size() + 6 && name.compare(0, prefix.size(), prefix) == 0 &&
+        entry.is_directory(ec) && !entry.is_symlink(ec)) {
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+}
+
+// Removes the directory when the run ends, also by an exception (a kill leaves it to the next run).
+struct ScratchDir {
+  fs::path path;
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// A new scratch directory next to `out` for the children's JSON and stderr files.
+fs::path make_scratch(const std::string& out) {
+  const fs::path dir = fs::path(out).parent_path().empty() ? fs::path(".") : fs::path(out).parent_path();
+  std::string templ = (dir / ("." + fs::path(out).filename().string() + ".nm_sweep_XXXXXX")).string();
+  std::vector<char> buf(templ.begin(), templ.end());
+  buf.push_back('\0');
+  if (::mkdtemp(buf.data()) == nullptr) {
+    const int e = errno;
+    throw InputError(out, "file",
+                     "cannot create a scratch directory in " + dir.string() + ": " + std::strerror(e));
+  }
+  return fs::path(buf.data());
+}
+
 int run_sweep(const Options& o) {
   const auto start = std::chrono::steady_clock::now();
+  const nm::sw::OutputLock lock(o.out);
+  nm::sw::check_output_paths({{"--out", o.out}});
+  remove_stale_scratch(o.out);
   const nm::sw::SweepSpec spec = nm::sw::load_sweep_spec(o.sweep, o.config);
   // The spec caps its points; the workload list (which may repeat) multiplies them again.
   if (spec.point_count() > nm::sw::kMaxSweepTasks / o.workloads.size()) {
@@ -308,7 +357,7 @@ int run_sweep(const Options& o) {
       done.insert(task);
     }
   } else {
-    std::ofstream(o.out) << header << "\n";
+    nm::sw::write_file_atomically(o.out, header + "\n");
   }
   std::vector<Task> pending;
   for (const Task& t : tasks) {
@@ -317,10 +366,10 @@ int run_sweep(const Options& o) {
   const size_t total = pending.size() + std::count_if(done.begin(), done.end(),
                                                       [&](size_t i) { return i % o.shards == o.shard - 1; });
 
-  const int fd = ::open(o.out.c_str(), O_WRONLY | O_APPEND);
+  const int fd = ::open(o.out.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0) throw InputError(o.out, "file", "cannot open for appending");
-  char scratch_template[] = "/tmp/nm_sweep_XXXXXX";
-  const fs::path scratch = ::mkdtemp(scratch_template);
+  const ScratchDir scratch_dir{make_scratch(o.out)};
+  const fs::path& scratch = scratch_dir.path;
   const std::string nm_sim = nm::sw::self_directory() + "/nm_sim";
 
   std::vector<nm::sw::ProcessJob> jobs;
@@ -364,7 +413,6 @@ int run_sweep(const Options& o) {
     bar.update(++finished);
   });
   ::close(fd);
-  fs::remove_all(scratch);
   const nm::sw::SweepCsv result = nm::sw::read_sweep_csv(o.out, false);
   nm::sw::write_file_atomically(o.out, nm::sw::finalize_csv(result));
   const size_t resumed = result.rows.size() - pending.size();
@@ -377,6 +425,8 @@ int run_sweep(const Options& o) {
 
 int run_merge(const Options& o) {
   const auto start = std::chrono::steady_clock::now();
+  const nm::sw::OutputLock lock(o.out);
+  nm::sw::check_output_paths({{"--out", o.out}});
   nm::sw::SweepCsv merged;
   std::map<uint64_t, std::string> rows;
   for (const std::string& in : o.merge_inputs) {

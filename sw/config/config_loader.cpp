@@ -366,16 +366,13 @@ const Schema<hw::EnergyTable>& energy_schema() {
 // Files and YAML text
 
 YAML::Node parse_yaml(const std::string& text, const std::string& where) {
-  std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(text);
+    return yaml_text::load_single_document(text);
   } catch (const YAML::Exception& e) {
     const std::string key =
         e.mark.is_null() ? "yaml" : fmt::format("line {}, column {}", e.mark.line + 1, e.mark.column + 1);
     throw InputError(where, key, e.msg);
   }
-  if (docs.size() > 1) throw InputError(where, "document 2", "expected a single YAML document");
-  return docs.empty() ? YAML::Node() : docs.front();
 }
 
 hw::EnergyTable parse_energy_table(const std::string& text, const std::string& where,
@@ -672,7 +669,7 @@ void apply_override(SimConfig& config, const std::string& assignment) {
   const std::string value = trim(assignment.substr(eq + 1));
   YAML::Node node;
   try {
-    node = YAML::Load(value);
+    node = yaml_text::load_single_document(value);
   } catch (const YAML::Exception& e) {
     r.fail(key, "expected a YAML scalar value, got '" + value + "' (" + e.msg + ")");
   }

@@ -165,7 +165,7 @@ ReferenceTable load_reference_table(const std::string& path) {
   const std::string text = yaml_text::read_input_file(path);
   YAML::Node doc;
   try {
-    doc = YAML::Load(text);
+    doc = yaml_text::load_single_document(text);
   } catch (const YAML::Exception& e) {
     const std::string key =
         e.mark.is_null() ? "yaml" : fmt::format("line {}, column {}", e.mark.line + 1, e.mark.column + 1);

@@ -5,7 +5,7 @@
 #include <iterator>
 
 #include "hw/core/input_error.h"
-#include "sw/report/report.h"
+#include "sw/proc/output_file.h"
 
 namespace nm::sw {
 

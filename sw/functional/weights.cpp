@@ -18,6 +18,8 @@
 
 #include "hw/core/input_error.h"
 #include "sw/functional/random.h"
+#include "sw/proc/input_file.h"
+#include "sw/proc/output_file.h"
 
 namespace nm::sw {
 namespace {
@@ -530,11 +532,7 @@ TensorMap random_inputs(const Graph& graph, uint64_t seed) {
 
 TensorMap load_weights(const std::string& path_json, const Graph& graph) {
   namespace fs = std::filesystem;
-  std::ifstream in(path_json, std::ios::binary);
-  if (!in) throw InputError(path_json, "file", "cannot open the weight index for reading");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const std::string text = read_text_file(path_json);  // capped: --weights /dev/zero ends
 
   const IndexReader r(path_json);
   nlohmann::json root;
@@ -546,6 +544,12 @@ TensorMap load_weights(const std::string& path_json, const Graph& graph) {
     const size_t colon = column == std::string::npos ? std::string::npos : what.find(": ", column);
     if (colon != std::string::npos) what = what.substr(colon + 2);
     r.fail(json_line_column(text, e.byte), "invalid JSON: " + what);
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double (out_of_range 406) carries no position (found by fuzz_weights).
+    std::string what = e.what();
+    const size_t bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    r.fail("(document)", "invalid JSON: " + what);
   }
   if (!root.is_object()) r.fail("(root)", "expected a JSON object with keys format, tensors");
   const std::string format = r.string(r.field(root, "format", "(root)"), "format");
@@ -706,34 +710,9 @@ void save_weights(const std::string& path_json, const Graph& graph, const Tensor
   for (size_t i = 0; i < entries.size(); ++i) index += (i ? ",\n    " : "\n    ") + entries[i].dump();
   index += "\n  ]\n}\n";
 
-  // Temporary files and renames: a failed save never leaves a half-written pair behind.
-  const fs::path json_path(path_json);
-  const fs::path blob_tmp(blob_path.string() + ".tmp");
-  const fs::path json_tmp(json_path.string() + ".tmp");
-  auto cleanup = [&] {
-    std::error_code ignored;
-    fs::remove(blob_tmp, ignored);
-    fs::remove(json_tmp, ignored);
-  };
-  auto write = [&](const fs::path& tmp, const fs::path& final_path, const std::string& content) {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (f) f.write(content.data(), static_cast<std::streamsize>(content.size()));
-    f.close();
-    if (!f) {
-      cleanup();
-      throw InputError(final_path.string(), "file", "cannot write");
-    }
-  };
-  write(blob_tmp, blob_path, blob);
-  blob = {};
-  write(json_tmp, json_path, index);
-  std::error_code ec;
-  fs::rename(blob_tmp, blob_path, ec);
-  if (!ec) fs::rename(json_tmp, json_path, ec);
-  if (ec) {
-    cleanup();
-    throw InputError(path_json, "file", "cannot move the written files into place: " + ec.message());
-  }
+  // Temporary files and renames (sw/proc/output_file.h): a failed save never leaves a half-written
+  // pair behind, and replaces neither file.
+  write_files_atomically({{blob_path.string(), blob}, {path_json, index}});
 }
 
 bool has_embedded_weights(const Graph& graph) {

@@ -586,12 +586,11 @@ void check_bert_seq_len(int64_t seq_len, const std::string& where, const std::st
 
 Graph load_workload_yaml(const std::string& path, const WorkloadOptions& options) {
   const Reader r(path);
+  const std::string text = yaml_text::read_input_file(path);  // capped: --workload /dev/zero.yaml ends
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    r.fail("(file)", "cannot be opened");
-  } catch (const YAML::ParserException& e) {
+    root = yaml_text::load_single_document(text);
+  } catch (const YAML::Exception& e) {
     r.fail(std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), e.msg);
   }
   if (root.IsNull()) r.fail("(document)", "file is empty; expected a mapping with 'family' or 'ops'");

@@ -14,7 +14,9 @@
 namespace nm::sw {
 
 // Starts `argv[0]` with `argv`; the child's stdout goes to `stdout_path` (or /dev/null when
-// empty) and its stderr to `stderr_path` (or is inherited when empty).
+// empty) and its stderr to `stderr_path` (or is inherited when empty). The child is killed
+// (SIGKILL, PR_SET_PDEATHSIG) when the thread that started it exits, so a killed nm_sweep leaves no
+// nm_sim running; call it from the thread that waits for the children.
 pid_t start_process(const std::vector<std::string>& argv, const std::string& stdout_path = "",
                     const std::string& stderr_path = "");
 

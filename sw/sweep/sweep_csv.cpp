@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "hw/core/input_error.h"
+#include "sw/proc/input_file.h"
 
 namespace nm::sw {
 
@@ -164,11 +165,7 @@ std::string sweep_row(size_t task, size_t point, const std::string& workload,
 }
 
 SweepCsv read_sweep_csv(const std::string& path, bool truncate_partial) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "file", "cannot open: no such file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const std::string text = read_text_file(path, kMaxSweepCsvBytes);
   // Only lines that end in '\n' were written whole.
   const size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
   SweepCsv csv;

@@ -88,7 +88,7 @@ SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::stri
   if (!fs::is_regular_file(path)) throw InputError(path, "file", "cannot open: no such file");
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
+    root = yaml_text::load_single_document(yaml_text::read_input_file(path));
   } catch (const YAML::Exception& e) {
     throw InputError(
         path, "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1),

@@ -3,6 +3,8 @@
 // bad-input handling, and the model-level cross-checks on every kernel of the three workloads.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -632,6 +634,58 @@ TEST(Batch, OptionsThatDoNotApplyAreErrors) {
   // --set workload.batch is the same option.
   const json viaset = run_json("resnet18", "--set workload.batch=2");
   EXPECT_EQ(viaset.at("batch").get<int>(), 2);
+}
+
+// Every output path is checked before the run: a bad one fails at once, with one line, and
+// replaces no output that was named before it.
+TEST(OutputFiles, ABadSecondPathReplacesNoFile) {
+  const fs::path keep = scratch_dir() / "keep.json";
+  std::ofstream(keep) << "keep";
+  const CliRun r = run_nm_sim("--workload tiny_mlp --json " + keep.string() + " --csv /nonexistent/x.csv");
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.err, "error: /nonexistent/x.csv: --csv: cannot write: directory /nonexistent does not exist\n");
+  EXPECT_EQ(read_text(keep), "keep");
+}
+
+TEST(OutputFiles, OnePathForTwoOutputsIsAnError) {
+  const fs::path same = scratch_dir() / "same.out";
+  const CliRun r = run_nm_sim("--workload tiny_mlp --json " + same.string() + " --csv " + same.string());
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.err, "error: command line: --csv: names the same file as --json (" + same.string() +
+                       "); each output needs its own file\n");
+  EXPECT_FALSE(fs::exists(same));
+}
+
+// A symbolic link at the output path is refused, not replaced by a plain file; so is a FIFO (no
+// hang waiting for a reader).
+TEST(OutputFiles, SymlinkAndFifoTargetsAreRefusedAndKept) {
+  const fs::path target = scratch_dir() / "target.json", link = scratch_dir() / "link.json",
+                 fifo = scratch_dir() / "fifo.json";
+  std::ofstream(target) << "target";
+  fs::create_symlink(target, link);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const CliRun r = run_nm_sim("--workload tiny_mlp --json " + link.string());
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find(link.string() + ": --json: is a symbolic link"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(read_text(target), "target");
+  const CliRun f = run_nm_sim("--workload tiny_mlp --csv " + fifo.string());
+  EXPECT_EQ(f.status, 2) << f.err;
+  EXPECT_NE(f.err.find(fifo.string() + ": --csv: is a FIFO"), std::string::npos) << f.err;
+  EXPECT_TRUE(fs::is_fifo(fifo));
+}
+
+// Both outputs written, nothing else left in the directory (no temporary, no X.tmp).
+TEST(OutputFiles, BothOutputsAndNoTemporaries) {
+  const fs::path dir = scratch_dir() / "both";
+  fs::create_directories(dir);
+  const CliRun r = run_nm_sim("--workload tiny_mlp --json " + (dir / "r.json").string() + " --csv " +
+                              (dir / "r.csv").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"r.csv", "r.json"}));
 }
 
 }  // namespace

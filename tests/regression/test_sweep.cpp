@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "sw/proc/output_file.h"
 #include "sw/sweep/sweep_csv.h"
 
 namespace {
@@ -43,6 +44,31 @@ using Result = nm::test::CliRun;
 
 Result sweep(const std::string& args) {
   return nm::test::run_cli(NM_SWEEP_PATH, args, scratch());
+}
+
+// Scratch directories named `prefix`XXXXXX in scratch().
+size_t scratch_dirs(const std::string& prefix) {
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator(scratch()))
+    n += e.path().filename().string().rfind(prefix, 0) == 0 && e.is_directory();
+  return n;
+}
+
+// Waits (up to 10 s) until no process has `text` in its command line.
+bool wait_until_no_process_mentions(const std::string& text) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    bool found = false;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+      std::string cmdline = read_text(e.path() / "cmdline");
+      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+      found = found || cmdline.find(text) != std::string::npos;
+    }
+    if (!found) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 size_t data_rows(const fs::path& csv) {
@@ -201,6 +227,10 @@ TEST(Sweep, KilledMidwayAndResumedLosesNoPointAndRepeatsNone) {
   const size_t rows_at_kill = data_rows(out);
   ASSERT_GE(rows_at_kill, 3u);
   ASSERT_LT(rows_at_kill, 12u) << "the sweep finished before it could be killed";
+  // The nm_sim children died with nm_sweep (their --json is in the scratch directory next to out).
+  const std::string scratch_prefix = "." + out.filename().string() + ".nm_sweep_";
+  EXPECT_TRUE(wait_until_no_process_mentions(scratch_prefix)) << "an nm_sim child outlived nm_sweep";
+  EXPECT_EQ(scratch_dirs(scratch_prefix), 1u);  // left by the kill
 
   const Result resumed = sweep("--sweep " + spec.string() + " --workloads gcn,bert_base --out " +
                                out.string() + " --jobs 2 --resume");
@@ -210,6 +240,59 @@ TEST(Sweep, KilledMidwayAndResumedLosesNoPointAndRepeatsNone) {
   for (const std::string& row : csv.rows) EXPECT_TRUE(tasks.insert(nm::sw::row_task(row)).second) << row;
   EXPECT_EQ(tasks.size(), 12u);
   EXPECT_EQ(read_text(out), read_text(reference));  // the same figures as an uninterrupted sweep
+  EXPECT_EQ(scratch_dirs(scratch_prefix), 0u);      // the resumed run removed the killed run's
+  EXPECT_FALSE(fs::exists(out.string() + ".lock"));
+}
+
+// One run at a time per --out: while another holds OUT.csv.lock, a second run (or --merge) fails at
+// once, touching nothing.
+TEST(Sweep, SecondRunOnTheSameOutIsRefused) {
+  const fs::path spec = write_sweep("locked.yaml", kSmallSweep), out = scratch() / "locked.csv";
+  std::ofstream(out) << "not touched";
+  const nm::sw::OutputLock held(out.string());
+  for (const std::string& args :
+       {"--sweep " + spec.string() + " --workloads gcn --resume --out " + out.string(),
+        "--merge " + out.string() + " " + out.string()}) {
+    const Result r = sweep(args);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_EQ(r.err, "error: " + out.string() + ": file: in use by another nm_sweep (pid " +
+                         std::to_string(::getpid()) + "), which holds " + out.string() +
+                         ".lock; wait for it to finish\n");
+  }
+  EXPECT_EQ(read_text(out), "not touched");
+}
+
+// Two --resume runs started together on one --out: one runs the sweep, the other is refused; the
+// file holds every task once.
+TEST(Sweep, ConcurrentResumesDoNotDuplicateTasks) {
+  const fs::path spec = write_sweep("race.yaml", kSmallSweep), out = scratch() / "race.csv";
+  const std::string args =
+      "--sweep " + spec.string() + " --workloads gcn,tiny_mlp --jobs 1 --out " + out.string();
+  ASSERT_EQ(sweep(args + " --shard 1/4").status, 0);  // a partial file to resume
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 2; ++i) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const std::string cmd = std::string(NM_SWEEP_PATH) + " " + args + " --resume 2>/dev/null";
+      ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    pids.push_back(pid);
+  }
+  std::vector<int> statuses;
+  for (const pid_t pid : pids) {
+    int raw = 0;
+    ::waitpid(pid, &raw, 0);
+    statuses.push_back(WIFEXITED(raw) ? WEXITSTATUS(raw) : -1);
+  }
+  std::sort(statuses.begin(), statuses.end());
+  // Usually one is refused (2); if the first finished before the second started, both succeed.
+  EXPECT_TRUE(statuses == (std::vector<int>{0, 2}) || statuses == (std::vector<int>{0, 0}))
+      << statuses[0] << " " << statuses[1];
+  const nm::sw::SweepCsv csv = nm::sw::read_sweep_csv(out.string(), false);
+  std::set<uint64_t> tasks;
+  for (const std::string& row : csv.rows) EXPECT_TRUE(tasks.insert(nm::sw::row_task(row)).second) << row;
+  EXPECT_EQ(tasks.size(), 12u);
 }
 
 TEST(Sweep, ShardsMergedEqualTheUnshardedRun) {

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -11,6 +12,10 @@
 
 #include "hw/core/input_error.h"
 #include "sw/config/config_loader.h"
+#include "sw/functional/weights.h"
+#include "sw/graph/workloads.h"
+#include "sw/proc/input_file.h"
+#include "sw/sweep/sweep_spec.h"
 
 namespace nm::sw {
 namespace {
@@ -495,6 +500,66 @@ TEST_F(ConfigFile, JsonRoundTrips) {
   expect_same_arch(back.arch, c.arch);
   hw::EnergyTable table = load_energy_table_file(write("45nm.yaml", energy.dump()));
   expect_same_energy(table, c.energy);
+}
+
+// Values echoed from the input are escaped, so every error is one printable line.
+TEST_F(ConfigFile, ValuesWithLineBreaksAndControlBytesGiveOneLineErrors) {
+  const auto one_line_error = [](const std::function<void()>& load) {
+    try {
+      load();
+    } catch (const InputError& e) {
+      for (const char c : std::string(e.what())) {
+        EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << e.what();
+      }
+      return std::string(e.what());
+    }
+    ADD_FAILURE() << "expected an InputError";
+    return std::string();
+  };
+  const std::string path = write("multi.yaml", "clock_ghz: \"1\\n2\\tGHz\\x01\"\nenergy_table: 45nm\n");
+  EXPECT_NE(one_line_error([&] { load_config_file(path); }).find("got '1\\n2\\tGHz\\x01'"),
+            std::string::npos);
+  const std::string key = write("key.yaml", "\"l2\\nbytes\": 1\nenergy_table: 45nm\n");
+  EXPECT_NE(one_line_error([&] { load_config_file(key); }).find("l2\\nbytes"), std::string::npos);
+  SimConfig c = builtin_default_config();
+  EXPECT_NE(one_line_error([&] { apply_override(c, "datatype=\"int8\\r\\nfp16\""); }).find("\\r\\n"),
+            std::string::npos);
+  // A long value is cut.
+  const std::string long_value = write("long.yaml", "datatype: " + std::string(500, 'x') + "\n");
+  EXPECT_NE(one_line_error([&] { load_config_file(long_value); }).find("...' (500 characters)"),
+            std::string::npos);
+}
+
+// An input that never ends (a device, a FIFO) is refused at a size cap instead of read until memory
+// runs out: found by hand next to the fuzzers (--config /dev/zero, base_config: /dev/zero and
+// --weights /dev/zero each read forever; --workload already requires a regular file).
+TEST_F(ConfigFile, EndlessInputFilesAreRefusedAtTheSizeCap) {
+  const auto start = std::chrono::steady_clock::now();
+  expect_input_error([&] { load_config_file("/dev/zero"); },
+                     {"/dev/zero: file: larger than 16 MiB, the most an input file may hold"});
+  const std::string sweep = write("zero_sweep.yaml", "base_config: /dev/zero\naxes:\n  pe.count: [256]\n");
+  expect_input_error([&] { load_sweep_spec(sweep, std::nullopt); }, {"/dev/zero: file: larger than 16 MiB"});
+  const Graph g = load_workload("tiny_mlp", {}, {std::string(NM_SOURCE_DIR) + "/workloads"});
+  expect_input_error([&] { load_weights("/dev/zero", g); }, {"/dev/zero: file: larger than 16 MiB"});
+  expect_input_error([&] { read_text_file("/dev/zero", 1 << 20); }, {"/dev/zero: file: larger than 1 MiB"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+// yaml-cpp 0.7 loops forever on a stray ',' outside [ ] or { } (jbeder/yaml-cpp#1040; found by
+// fuzz_config): every YAML loader now rejects it at once with its line and column, and no loader
+// silently ignores what follows it.
+TEST_F(ConfigFile, StrayCommaIsAnErrorNotAHang) {
+  const auto start = std::chrono::steady_clock::now();
+  expect_config_error("  ,\n", {"line 1, column 3: unexpected character"});
+  expect_config_error("l2:\n  bytes: 1048576\n,\nbogus: 1\n", {"line 3, column 1: end of map not found"});
+  expect_config_error("l2:\n  bytes: 1048576\n---\nl2: {}\n", {"expected a single YAML document"});
+  SimConfig c = builtin_default_config();
+  expect_input_error([&] { apply_override(c, "l2.bytes=,"); }, {"--set: l2.bytes", "unexpected character"});
+  const std::string workload = write("comma.yaml", "family: bert\n,\nseq_len: 7\n");
+  expect_input_error([&] { load_workload(workload, {}, {}); }, {workload, "2:1: end of map not found"});
+  const std::string sweep = write("comma_sweep.yaml", ",\n");
+  expect_input_error([&] { load_sweep_spec(sweep, std::nullopt); }, {sweep, "unexpected character"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 }  // namespace

@@ -305,6 +305,10 @@ TEST_F(WeightFile, BadJsonAndBadFieldsAreInputErrors) {
   write_text(path("bad.json"), "{\n  \"format\": \"nm_weights/1\",\n  \"tensors\": [ oops ]\n}\n");
   expect_error([&] { load_weights(path("bad.json"), g); }, {path("bad.json"), "3:", "invalid JSON"});
   expect_error([&] { load_weights(path("absent.json"), g); }, {path("absent.json"), "cannot open"});
+  // nlohmann throws out_of_range, not parse_error, for a number beyond double (found by fuzz_weights).
+  write_text(path("big.json"), "{\"format\": \"nm_weights/1\", \"tensors\": [], \"x\": 1e999}");
+  expect_error([&] { load_weights(path("big.json"), g); },
+               {path("big.json"), "(document)", "invalid JSON: number overflow"});
 
   save_weights(path("w.json"), g, random_weights(g, 1));
   const nlohmann::json good = read_json(path("w.json"));
