@@ -6,7 +6,7 @@
 # PWL beside it. Writes OUT/accuracy.csv and OUT/accuracy.md (and the ONNX models and nm_sim runs).
 #
 # usage: scripts/accuracy.sh [OUT=accuracy_out] [extra accuracy.py options, e.g. --models cnn]
-# About 11 minutes on 2 cores (see the README section "Accuracy ..."). Nothing is downloaded.
+# About 4.5 CPU-minutes, one thread (see the README section "Accuracy ..."). Nothing is downloaded.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${NM_BUILD_DIR:-$root/build}"  # as scripts/build.sh
