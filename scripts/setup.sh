@@ -18,6 +18,8 @@ packages=(
                                # and its C++ shape inference
   python3-onnx python3-numpy  # tests/onnx/make_models.py writes the ONNX test models
   python3-torch python3-torchvision  # ... and exports PyTorch / torchvision models to ONNX
+  python3-sklearn      # scripts/accuracy.sh: the bundled handwritten digits (no download) and
+                       # their k-nearest-neighbour graph for the GCN
   # Plots (scripts/plot_sweep.sh, plot_fig4.sh, plot_timeline.sh and their tests): installed here,
   # with everything else, because installing at plot time needs root and the network then.
   gnuplot-nox          # PNG rendering (pngcairo terminal), no X11

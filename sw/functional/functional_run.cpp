@@ -13,11 +13,14 @@ namespace nm::sw {
 
 namespace {
 
-// Class scores: logits (a linear or matmul output, no nonlinearity after it) or their softmax.
+// Class scores: logits (a linear or matmul output, no nonlinearity after it) or their softmax,
+// seen through reshapes (an imported GCN's adjacency MatMul gives [1, n, c] in the IR, reshaped to
+// the model's [n, c]).
 bool is_logits(const Graph& graph, int tensor) {
   for (const Op& op : graph.ops()) {
-    if (op.output == tensor)
-      return op.kind == OpKind::kLinear || op.kind == OpKind::kMatMul || op.kind == OpKind::kSoftmax;
+    if (op.output != tensor) continue;
+    if (op.kind == OpKind::kReshape && !op.inputs.empty()) return is_logits(graph, op.inputs[0]);
+    return op.kind == OpKind::kLinear || op.kind == OpKind::kMatMul || op.kind == OpKind::kSoftmax;
   }
   return false;
 }

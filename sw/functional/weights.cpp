@@ -27,6 +27,8 @@ namespace {
 constexpr double kBiasStd = 0.01;
 constexpr double kEmbeddingStd = 0.02;
 constexpr double kOtherStd = 0.02;
+// BERT's initializer_range (Devlin et al.; Hugging Face BertConfig): every dense weight N(0, 0.02^2).
+constexpr double kTransformerWeightStd = 0.02;
 constexpr double kFeatureDensity = 0.01;
 constexpr int64_t kDefaultDegree = 4;  // directed adjacency entries per node of an unknown graph
 
@@ -448,13 +450,18 @@ class IndexReader {
 
 TensorMap random_weights(const Graph& graph, uint64_t seed) {
   const std::vector<Init> roles = roles_of(graph);
+  // A graph with a layernorm is a transformer (the BERT family, ViT, GPT): initialised as BERT is.
+  const bool transformer = std::any_of(graph.ops().begin(), graph.ops().end(),
+                                       [](const Op& op) { return op.kind == OpKind::kLayerNorm; });
   TensorMap out;
   for (const Tensor& t : graph.tensors()) {
     if (!t.constant) continue;
     const Init& in = roles[static_cast<size_t>(t.id)];
     switch (in.role) {
       case Role::kHeWeight:
-        out[t.id] = normal_tensor(t, seed, in.scale * std::sqrt(2.0 / static_cast<double>(in.fan_in)));
+        out[t.id] = normal_tensor(t, seed,
+                                  in.scale * (transformer ? kTransformerWeightStd
+                                                          : std::sqrt(2.0 / static_cast<double>(in.fan_in))));
         break;
       case Role::kBias:
         out[t.id] = normal_tensor(t, seed, in.scale * kBiasStd);

@@ -66,11 +66,12 @@ TEST_F(FunctionalCli, TimingAndEnergyAreIdenticalWithAndWithoutFunctional) {
 
 // The stated accuracy of a 2-layer BERT (random weights, seed 1, sequence 128, PWL uniform at
 // granularity 0.25) against the fp32 reference, at the last encoder layer's output. Measured
-// (this commit): int8 cosine 0.9872, fp16 0.99995, PWL alone 0.99995.
+// with BERT's N(0, 0.02^2) weights (weights.h): int8 cosine 0.99933, PWL alone 0.999985 (with
+// the earlier He-normal weights: 0.9872 and 0.99995).
 TEST_F(FunctionalCli, TwoLayerBertStaysAboveTheStatedCosine) {
   const json int8 = run_json("--workload bert_base --depth 0.17 --functional", "bert2_int8");
   const json& last = op(int8, "encoder.1.ffn.layernorm");
-  EXPECT_GT(last.at("cosine").get<double>(), 0.98);
+  EXPECT_GT(last.at("cosine").get<double>(), 0.998);
   EXPECT_GT(last.at("pwl_only").at("cosine").get<double>(), 0.9999);
   const json fp16 = run_json("--workload bert_base --depth 0.17 --functional --datatype fp16", "bert2_fp16");
   EXPECT_GT(op(fp16, "encoder.1.ffn.layernorm").at("cosine").get<double>(), 0.9999);
