@@ -1,9 +1,5 @@
 #include "sw/mapping/mapper.h"
 
-#include <atomic>
-#include <optional>
-#include <thread>
-
 #include <fmt/format.h>
 #include <algorithm>
 #include <boost/container_hash/hash.hpp>
@@ -223,36 +219,6 @@ const MappingChoice& Mapper::map(const hw::KernelDesc& kernel) {
   auto it = cache_.find(key);
   if (it != cache_.end()) return it->second;
   return cache_.emplace(key, search(kernel)).first->second;
-}
-
-void Mapper::prefetch(const std::vector<const hw::KernelDesc*>& kernels, unsigned threads) {
-  std::vector<const hw::KernelDesc*> todo;
-  std::unordered_map<ShapeKey, bool, ShapeKeyHash> seen;
-  for (const hw::KernelDesc* k : kernels) {
-    const ShapeKey key = shape_key(*k);
-    if (cache_.count(key) || !seen.emplace(key, true).second) continue;
-    todo.push_back(k);
-  }
-  // The DRAM command estimate keeps a process-wide table: one thread then.
-  if (threads <= 1 || todo.size() < 2 || arch_.dram_timed()) return;
-  threads = std::min<unsigned>(threads, static_cast<unsigned>(todo.size()));
-  std::vector<std::optional<MappingChoice>> found(todo.size());
-  std::atomic<size_t> next{0};
-  auto work = [&](Mapper worker) {
-    for (size_t i = next++; i < todo.size(); i = next++) {
-      try {
-        found[i] = worker.search(*todo[i]);
-      } catch (...) {
-        // map() repeats the search and throws in kernel order.
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work, *this);
-  for (std::thread& t : pool) t.join();
-  for (size_t i = 0; i < todo.size(); ++i) {
-    if (found[i]) cache_.emplace(shape_key(*todo[i]), std::move(*found[i]));
-  }
 }
 
 void Mapper::throw_no_fit(const hw::KernelDesc& kernel) const {

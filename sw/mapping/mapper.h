@@ -50,11 +50,6 @@ class Mapper {
          MappingObjective objective = MappingObjective::kLatency, double latency_tolerance = 0.01);
 
   const MappingChoice& map(const hw::KernelDesc& kernel);
-  // Searches every distinct shape of `kernels` not searched yet, on up to `threads` threads
-  // (each on its own copy of the mapper; the search is a pure function of the shape, so the
-  // choices are the same as map()'s one by one). A search that throws is left for map() to
-  // repeat, so errors surface in kernel order. Under a DRAM standard it runs on one thread.
-  void prefetch(const std::vector<const hw::KernelDesc*>& kernels, unsigned threads);
   size_t searches() const { return cache_.size(); }
 
   // How many of the best closed-form candidates are re-ranked on the pipeline model.

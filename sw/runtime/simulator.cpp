@@ -9,9 +9,6 @@
 #include "hw/tlm/accelerator.h"
 #include "sw/functional/address_plan.h"
 #include "sw/mapping/mapper.h"
-
-#include <algorithm>
-#include <thread>
 #include "sw/runtime/driver.h"
 #include "sw/runtime/tlm_tensor_store.h"
 
@@ -37,14 +34,6 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config, 
   // Kernels fused into an epilogue are not issued: their host carries their cost.
   Mapper mapper(config.arch, energy, config.source, config.compiler.objective,
                 config.compiler.latency_tolerance);
-  {
-    // LLM-sized programs have dozens of distinct large shapes: search them on every core.
-    std::vector<const hw::KernelDesc*> descs;
-    for (const LoweredKernel& k : program.kernels) {
-      if (k.issued()) descs.push_back(&k.desc);
-    }
-    mapper.prefetch(descs, std::max(1u, std::thread::hardware_concurrency()));
-  }
   std::vector<IssuedKernel> issued;
   std::vector<size_t> program_index;  // of each issued kernel
   result.kernels.reserve(program.kernels.size());
