@@ -36,6 +36,21 @@ const char* cli_usage() {
          "  --batch N                  inferences per run (images, sequences), 1..4096; default 1: the\n"
          "                             ResNets, the transformers and ONNX models (a batch-1 or dynamic\n"
          "                             leading dimension); weights are fetched once per batch\n"
+         "  --phase prefill|decode|generate\n"
+         "                             decoder LLMs (gpt2, gpt2_medium, llama2_7b, llama3_8b) only:\n"
+         "                             prefill (default) runs the --seq-len-token prompt (TTFT); decode\n"
+         "                             one token with --seq-len tokens in the KV cache (TPOT); generate\n"
+         "                             prefill, then --gen-tokens decode steps, the cache growing by one\n"
+         "                             token per step. --seq-len up to 1024 (GPT-2), 4096 (Llama-2), 8192\n"
+         "                             (Llama-3)\n"
+         "  --gen-tokens N             decode steps of --phase generate, 1..the model's positions minus\n"
+         "                             --seq-len; default 128\n"
+         "  --decode-samples N         decode steps --phase generate simulates, first and last\n"
+         "                             included, the others' figures interpolated linearly in the cache\n"
+         "                             length; >= 2, default 3; 0 simulates every step\n"
+         "  --simulate-layers N        transformer layers --phase generate simulates per pass (all have\n"
+         "                             the same shapes; the figures scale them to the model's); default\n"
+         "                             1, 0 = every layer\n"
          "  --list-workloads           print the built-in names and the workload files found, then exit\n"
          "\n"
          "Accelerator:\n"
@@ -191,6 +206,31 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       if (*o.pwl_method != "uniform" && *o.pwl_method != "elastic") {
         throw InputError("command line", a, "expected uniform or elastic, got '" + *o.pwl_method + "'");
       }
+    } else if (a == "--phase") {
+      o.phase = value("prefill, decode or generate");
+      if (*o.phase != "prefill" && *o.phase != "decode" && *o.phase != "generate") {
+        throw InputError("command line", a, "expected prefill, decode or generate, got '" + *o.phase + "'");
+      }
+    } else if (a == "--simulate-layers") {
+      const std::string v = value("a non-negative integer");
+      errno = 0;
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (errno != 0 || end == v.c_str() || *end != '\0' || n < 0 || n > 100000)
+        throw InputError("command line", a, "expected a non-negative integer, got '" + v + "'");
+      o.simulate_layers = n;
+    } else if (a == "--gen-tokens" || a == "--decode-samples") {
+      const bool gen = a == "--gen-tokens";
+      const std::string v = value(gen ? "a positive integer" : "0 or an integer >= 2");
+      errno = 0;
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      const bool ok = errno == 0 && end != v.c_str() && *end == '\0';
+      if (gen && (!ok || n < 1 || n > 1000000))
+        throw InputError("command line", a, "expected a positive integer, got '" + v + "'");
+      if (!gen && (!ok || n < 0 || n == 1 || n > 1000000))
+        throw InputError("command line", a, "expected 0 (every step) or an integer >= 2, got '" + v + "'");
+      (gen ? o.gen_tokens : o.decode_samples) = n;
     } else if (a == "--json") {
       o.json_path = value("an output file path");
     } else if (a == "--csv") {
@@ -224,6 +264,14 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
         throw InputError("command line", *given, "not available with --table3 (use --workload)");
     }
   }
+  if ((o.gen_tokens || o.decode_samples || o.simulate_layers) && (!o.phase || *o.phase != "generate")) {
+    throw InputError("command line",
+                     o.gen_tokens       ? "--gen-tokens"
+                     : o.decode_samples ? "--decode-samples"
+                                        : "--simulate-layers",
+                     "only applies with --phase generate");
+  }
+  if (o.phase && o.table3) throw InputError("command line", "--phase", "not available with --table3");
   if (!o.functional) {
     // These only mean something in a functional run: silently ignoring them would mislead.
     const char* stray = o.seed           ? "--seed"

@@ -25,6 +25,13 @@ struct CliOptions {
   // rejects an option the workload does not read (WorkloadOptions::seq_len_given, ...).
   int64_t batch = 1;  // inferences per run (--batch)
   std::string seq_len_given, width_given, depth_given, batch_given;
+  // Decoder LLMs (gpt2, gpt2_medium, llama2_7b, llama3_8b): which pass is simulated.
+  // prefill (default): the seq_len-token prompt; decode: one step with seq_len tokens cached;
+  // generate: prefill, then gen_tokens decode steps (the cache grows by one token per step).
+  std::optional<std::string> phase;
+  std::optional<int64_t> gen_tokens;       // generate only; default 128
+  std::optional<int64_t> decode_samples;   // generate: decode steps simulated (>= 2, 0 = every one)
+  std::optional<int64_t> simulate_layers;  // generate: layers simulated per pass (default 1, 0 = all)
   std::optional<std::string> json_path;
   std::optional<std::string> csv_path;
   std::optional<std::string> trace_path;  // timeline, Chrome trace-event JSON (sw/report/trace_json.h)

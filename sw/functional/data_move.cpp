@@ -107,6 +107,19 @@ std::vector<float> move_data(const Op& op, const std::vector<Shape>& input_shape
       }
       return y;
     }
+    case OpKind::kCausalMask: {
+      const Shape& in = input_shapes[0];
+      if (in.size() < 2 || output_shape != in) fail(op, "needs an [..., Sq, Sk] input and output");
+      const int64_t sq = in[in.size() - 2], sk = in.back();
+      if (sk < sq) fail(op, "fewer keys than queries");
+      std::vector<float> y = *inputs[0];
+      const int64_t offset = sk - sq;  // query i sits at key position i + offset
+      for (size_t e = 0; e < y.size(); ++e) {
+        const auto ei = static_cast<int64_t>(e);
+        if (ei % sk > (ei / sk) % sq + offset) y[e] = kCausalMaskValue;
+      }
+      return y;
+    }
     default:
       fail(op, "not a data-movement op");
   }

@@ -4,6 +4,7 @@
 //  - transpose: output dim i is input dim perm[i] (ONNX Transpose).
 //  - concat: inputs joined along `axis`; every other dim equal.
 //  - slice: along `axis`, output index j reads input index start + j * step (step >= 1).
+//  - causal_mask: x[..., Sq, Sk]; element (i, j) becomes kCausalMaskValue when j > i + Sk - Sq.
 //  - broadcast: input 1 of an element-wise op read at element e of input 0 (graph.h Broadcast).
 #include <cstdint>
 #include <vector>

@@ -118,18 +118,35 @@ std::vector<float> FunctionalSession::graph_values(int graph_tensor, ProgramExec
   return v;
 }
 
+namespace {
+
+bool every_constant_has_values(const Graph& graph) {
+  for (const Tensor& t : graph.tensors()) {
+    if (t.constant && !t.values) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void FunctionalSession::prepare() {
   // Precedence: a weights file, then values the workload carries (an imported model's
   // initializers), then random ones from the seed.
   if (!options_.weights_file.empty()) {
     data_ = load_weights(options_.weights_file, graph_);
     weights_source_ = options_.weights_file;
-  } else if (has_embedded_weights(graph_)) {
+  } else if (has_embedded_weights(graph_) && every_constant_has_values(graph_)) {
     data_ = embedded_weights(graph_);
     weights_source_ = "the model's own";
   } else {
     data_ = random_weights(graph_, options_.seed);
     weights_source_ = "random";
+    // Constants a built-in computes (a decoder's rotary sin/cos tables) keep their values.
+    for (const Tensor& t : graph_.tensors()) {
+      if (!t.constant || !t.values) continue;
+      data_[t.id] = make_dense(t.shape, *t.values);
+      weights_source_ = "random, with the workload's own tables";
+    }
   }
 
   if (!options_.inputs_file.empty()) load_input_file();

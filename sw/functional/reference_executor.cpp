@@ -162,6 +162,7 @@ class Executor {
       case OpKind::kTranspose:
       case OpKind::kConcat:
       case OpKind::kSlice:
+      case OpKind::kCausalMask:
         return data_move(op, y);
     }
     fail(op, "unknown op kind");

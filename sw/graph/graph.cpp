@@ -74,6 +74,8 @@ const char* op_kind_name(OpKind kind) {
       return "concat";
     case OpKind::kSlice:
       return "slice";
+    case OpKind::kCausalMask:
+      return "causal_mask";
   }
   return "unknown";
 }

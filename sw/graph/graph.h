@@ -67,12 +67,20 @@ enum class OpKind {
   kTranspose,   // data movement: output dim i is input dim attrs.perm[i]
   kConcat,      // data movement: inputs joined along attrs.axis
   kSlice,       // data movement: attrs.start, attrs.step, output's extent along attrs.axis
+  // Added for LLM decoders (sw/graph/decoder_builder.cpp).
+  kCausalMask,  // x[..., Sq, Sk] -> y: element (i, j) kept when j <= i + Sk - Sq (query i sits at
+                // key position i + Sk - Sq), else kCausalMaskValue; one element-wise pass
 };
 
 const char* op_kind_name(OpKind kind);
 
 // LayerNorm's default epsilon (BERT's layer_norm_eps); OpAttrs::eps carries an op's own.
 constexpr double kLayerNormEps = 1e-12;
+
+// What kCausalMask writes at a future position: finite (every datatype holds it) and far below
+// the exp PWL domain's lower end (-8), so softmax gives such a key a weight of exactly 0 in both
+// the PWL data path and the fp32 reference (exp(-1e4) underflows to 0).
+constexpr float kCausalMaskValue = -1.0e4f;
 
 struct OpAttrs {
   // Conv2d / pools
@@ -92,6 +100,9 @@ struct OpAttrs {
   std::vector<int64_t> perm;
   // Concat / Slice
   int64_t axis = 0, start = 0, step = 1;
+  // Concat: a KV-cache append. Input 0 (the cache, DRAM resident) is the output's storage, so
+  // only input 1's rows are written (the lowering moves those elements, not the whole cache).
+  bool append = false;
 };
 
 // How kAdd and kMul read input 1 when its shape differs from input 0's: viewing input 0 as

@@ -29,7 +29,12 @@
 // tensor name), shape (the output shape), and only the attributes the kind uses: kernel (int or
 // [kh, kw]; conv2d defaults to the weight's, pools require it), stride (default 1, pools too),
 // pad (default 0), groups (conv2d only, default 1), transpose_a, transpose_b (matmul, default
-// false), alpha (leaky_relu, default 0.01), rows (embedding, required).
+// false), alpha (leaky_relu, default 0.01), rows (embedding, required), eps (layernorm), scale and
+// shift (affine), perm (transpose), axis (concat, slice), append (concat: a KV-cache append),
+// start and step (slice). Also silu, erf, exp, sqrt, reciprocal, relu6, mul (add and mul take
+// input 1 broadcast, graph.h Broadcast), affine, reduce_mean, transpose, concat, slice,
+// causal_mask, and the composites rmsnorm, rotary and swiglu (add_composite), which expand into
+// primitives.
 // Every declared output shape is checked against the shape the inputs and attributes imply; a
 // reshape must keep the element count.
 //
@@ -56,7 +61,6 @@
 namespace nm::sw::detail {
 namespace {
 
-constexpr int64_t kBertMaxPositions = 512;
 // Bounds every integer and element count so shape arithmetic (and byte counts downstream) cannot
 // overflow int64.
 constexpr int64_t kMaxElements = int64_t{1} << 48;
@@ -71,10 +75,12 @@ std::string index_key(const std::string& path, size_t i) {
 
 const std::vector<OpKind>& all_op_kinds() {
   static const std::vector<OpKind> kinds = {
-      OpKind::kConv2d,    OpKind::kLinear,    OpKind::kMatMul,        OpKind::kEmbedding,
-      OpKind::kRelu,      OpKind::kLeakyRelu, OpKind::kGelu,          OpKind::kTanh,
-      OpKind::kSigmoid,   OpKind::kAdd,       OpKind::kSoftmax,       OpKind::kLayerNorm,
-      OpKind::kMaxPool2d, OpKind::kAvgPool2d, OpKind::kGlobalAvgPool, OpKind::kReshape};
+      OpKind::kConv2d,     OpKind::kLinear,    OpKind::kMatMul,    OpKind::kEmbedding, OpKind::kRelu,
+      OpKind::kLeakyRelu,  OpKind::kGelu,      OpKind::kTanh,      OpKind::kSigmoid,   OpKind::kAdd,
+      OpKind::kSoftmax,    OpKind::kLayerNorm, OpKind::kMaxPool2d, OpKind::kAvgPool2d, OpKind::kGlobalAvgPool,
+      OpKind::kReshape,    OpKind::kSilu,      OpKind::kErf,       OpKind::kExp,       OpKind::kSqrt,
+      OpKind::kReciprocal, OpKind::kRelu6,     OpKind::kMul,       OpKind::kAffine,    OpKind::kReduceMean,
+      OpKind::kTranspose,  OpKind::kConcat,    OpKind::kSlice,     OpKind::kCausalMask};
   return kinds;
 }
 
@@ -92,9 +98,25 @@ std::vector<std::string> attr_keys(OpKind kind) {
       return {"alpha"};
     case OpKind::kEmbedding:
       return {"rows"};
+    case OpKind::kLayerNorm:
+      return {"eps"};
+    case OpKind::kAffine:
+      return {"scale", "shift"};
+    case OpKind::kTranspose:
+      return {"perm"};
+    case OpKind::kConcat:
+      return {"axis", "append"};
+    case OpKind::kSlice:
+      return {"axis", "start", "step"};
     default:
       return {};
   }
+}
+
+// Composite ops of the YAML format, expanded into primitives when loaded (decoder LLMs).
+const std::vector<std::string>& composite_names() {
+  static const std::vector<std::string> names = {"rmsnorm", "rotary", "swiglu"};
+  return names;
 }
 
 // Allowed number of inputs per kind (optional bias / optional embedding ids included).
@@ -105,7 +127,10 @@ std::pair<size_t, size_t> input_arity(OpKind kind) {
       return {2, 3};
     case OpKind::kMatMul:
     case OpKind::kAdd:
+    case OpKind::kMul:
       return {2, 2};
+    case OpKind::kConcat:
+      return {2, 64};
     case OpKind::kEmbedding:
       return {1, 2};
     case OpKind::kLayerNorm:
@@ -275,8 +300,9 @@ class ExplicitLoader {
 
   void add_op(const YAML::Node& n, const std::string& path) {
     static const std::vector<std::string> kCommon = {"op", "name", "layer", "inputs", "output", "shape"};
-    static const std::vector<std::string> kAttrs = {"kernel",      "stride",      "pad",   "groups",
-                                                    "transpose_a", "transpose_b", "alpha", "rows"};
+    static const std::vector<std::string> kAttrs = {
+        "kernel", "stride", "pad",   "groups", "transpose_a", "transpose_b", "alpha", "rows",
+        "eps",    "scale",  "shift", "perm",   "axis",        "start",       "step",  "append"};
     std::vector<std::string> allowed = kCommon;
     allowed.insert(allowed.end(), kAttrs.begin(), kAttrs.end());
     r_.check_keys(n, path, allowed);
@@ -292,7 +318,12 @@ class ExplicitLoader {
         found = true;
       }
     }
+    const std::vector<std::string>& composites = composite_names();
+    if (!found && std::find(composites.begin(), composites.end(), kind_name) != composites.end()) {
+      return add_composite(n, path, kind_name);
+    }
     if (!found) {
+      kind_names.insert(kind_names.end(), composites.begin(), composites.end());
       r_.fail(join_key(path, "op"),
               "unknown op '" + kind_name + "'; expected one of " + comma_list(kind_names));
     }
@@ -353,6 +384,25 @@ class ExplicitLoader {
         op.attrs.alpha = r_.real(kv.second, attr_key);
       } else if (key == "rows") {
         op.attrs.rows = r_.at_least(kv.second, attr_key, 1);
+      } else if (key == "eps") {
+        op.attrs.eps = r_.real(kv.second, attr_key);
+        if (!(op.attrs.eps > 0)) r_.fail(attr_key, "expected a positive number");
+      } else if (key == "scale") {
+        op.attrs.scale = r_.real(kv.second, attr_key);
+      } else if (key == "shift") {
+        op.attrs.shift = r_.real(kv.second, attr_key);
+      } else if (key == "perm") {
+        if (!kv.second.IsSequence()) r_.fail(attr_key, "expected a list of input dims");
+        for (size_t i = 0; i < kv.second.size(); ++i)
+          op.attrs.perm.push_back(r_.at_least(kv.second[i], index_key(attr_key, i), 0));
+      } else if (key == "axis") {
+        op.attrs.axis = r_.at_least(kv.second, attr_key, 0);
+      } else if (key == "start") {
+        op.attrs.start = r_.at_least(kv.second, attr_key, 0);
+      } else if (key == "step") {
+        op.attrs.step = r_.at_least(kv.second, attr_key, 1);
+      } else if (key == "append") {
+        op.attrs.append = r_.boolean(kv.second, attr_key);
       }
     }
 
@@ -463,7 +513,61 @@ class ExplicitLoader {
         return {a.rows, table[1]};
       }
       case OpKind::kAdd:
-        if (in[0] != in[1]) bad("shapes differ: " + shape_to_string(in[0]) + " vs " + shape_to_string(in[1]));
+      case OpKind::kMul: {
+        Broadcast b;
+        if (!broadcast_pattern(in[0], in[1], b)) {
+          bad("input 1 " + shape_to_string(in[1]) + " does not broadcast over input 0 " +
+              shape_to_string(in[0]) +
+              " (equal shapes, or input 1 repeated over one contiguous run of input 0's dims)");
+        }
+        return in[0];
+      }
+      case OpKind::kReduceMean: {
+        Shape out = in[0];
+        out.back() = 1;
+        return out;
+      }
+      case OpKind::kTranspose: {
+        if (a.perm.size() != in[0].size())
+          r_.fail(join_key(path, "perm"), "expected one entry per input dim");
+        Shape out;
+        std::vector<bool> used(in[0].size(), false);
+        for (int64_t p : a.perm) {
+          if (p >= static_cast<int64_t>(in[0].size()) || used[static_cast<size_t>(p)])
+            r_.fail(join_key(path, "perm"),
+                    "expected a permutation of 0.." + std::to_string(in[0].size() - 1));
+          used[static_cast<size_t>(p)] = true;
+          out.push_back(in[0][static_cast<size_t>(p)]);
+        }
+        return out;
+      }
+      case OpKind::kConcat: {
+        if (a.axis >= static_cast<int64_t>(in[0].size())) r_.fail(join_key(path, "axis"), "out of range");
+        Shape out = in[0];
+        out[static_cast<size_t>(a.axis)] = 0;
+        for (const Shape& x : in) {
+          Shape probe = x;
+          if (x.size() != in[0].size()) bad("inputs differ in rank");
+          probe[static_cast<size_t>(a.axis)] = in[0][static_cast<size_t>(a.axis)];
+          if (probe != in[0]) bad("inputs differ off the concat axis");
+          out[static_cast<size_t>(a.axis)] += x[static_cast<size_t>(a.axis)];
+        }
+        if (a.append && in.size() != 2) bad("append takes the cache and the new rows");
+        return out;
+      }
+      case OpKind::kSlice: {
+        if (a.axis >= static_cast<int64_t>(in[0].size()) || declared.size() != in[0].size())
+          r_.fail(join_key(path, "axis"), "out of range or output rank differs");
+        const int64_t count = declared[static_cast<size_t>(a.axis)];
+        if (a.start + (count - 1) * a.step >= in[0][static_cast<size_t>(a.axis)])
+          r_.fail(join_key(path, "shape"), "slice reaches past the input " + shape_to_string(in[0]));
+        Shape out = in[0];
+        out[static_cast<size_t>(a.axis)] = count;
+        return out;
+      }
+      case OpKind::kCausalMask:
+        if (in[0].size() < 2 || in[0].back() < in[0][in[0].size() - 2])
+          bad("causal_mask needs [..., queries, keys] with keys >= queries, got " + shape_to_string(in[0]));
         return in[0];
       case OpKind::kLayerNorm:
         if (in[1] != Shape{in[0].back()} || in[2] != Shape{in[0].back()}) {
@@ -480,6 +584,96 @@ class ExplicitLoader {
         return declared;
       default:  // element-wise unary ops and softmax keep the shape
         return in[0];
+    }
+  }
+
+  // rmsnorm {inputs: [x, gamma], eps (default 1e-5)}, rotary {inputs: [x [heads, T, d], cos [T, d],
+  // sin [T, d]]}, swiglu {inputs: [x, w_gate [H, F], w_up [H, F]]}: expanded into primitives named
+  // <name>.<step>; the last one writes `output`.
+  void add_composite(const YAML::Node& n, const std::string& path, const std::string& kind) {
+    r_.check_keys(n, path, {"op", "name", "layer", "inputs", "output", "shape", "eps"});
+    const std::string name = r_.name(r_.required(n, path, "name"), join_key(path, "name"));
+    if (!op_names_.insert(name).second)
+      r_.fail(join_key(path, "name"), "op '" + name + "' is already defined");
+    const std::string layer = n["layer"] ? r_.name(n["layer"], join_key(path, "layer")) : name;
+    const std::string inputs_key = join_key(path, "inputs");
+    const std::vector<std::string> inputs = r_.names(r_.required(n, path, "inputs"), inputs_key);
+    const size_t arity = kind == "rmsnorm" ? 2 : 3;
+    if (inputs.size() != arity)
+      r_.fail(inputs_key, "op '" + kind + "' takes " + std::to_string(arity) + " inputs, got " +
+                              std::to_string(inputs.size()));
+    if (n["eps"] && kind != "rmsnorm") r_.fail(join_key(path, "eps"), "not used by op '" + kind + "'");
+    std::vector<int> in;
+    for (size_t i = 0; i < inputs.size(); ++i) in.push_back(lookup(inputs[i], index_key(inputs_key, i)));
+    auto shape = [&](int id) { return g_.tensor(id).shape; };
+    const Shape declared = r_.shape(r_.required(n, path, "shape"), join_key(path, "shape"));
+    const std::string output_key = join_key(path, "output");
+    const std::string output = r_.name(r_.required(n, path, "output"), output_key);
+    if (tensors_.count(output)) r_.fail(output_key, "tensor '" + output + "' is already defined");
+    auto bad = [&](const std::string& m) { r_.fail(inputs_key, m); };
+    // Appends one primitive; `out_name` empty: an internal tensor named after the op.
+    auto emit = [&](OpKind k, const std::string& step, std::vector<int> ins, Shape s, OpAttrs a = {},
+                    const std::string& out_name = "") {
+      const int out = new_tensor(out_name.empty() ? name + "." + step : out_name, s, false, output_key);
+      Op op;
+      op.kind = k;
+      op.name = out_name.empty() ? name + "." + step : name;
+      op.layer = layer;
+      op.inputs = std::move(ins);
+      op.output = out;
+      op.attrs = a;
+      g_.add_op(std::move(op));
+      return out;
+    };
+    Shape implied;
+    if (kind == "rmsnorm") {
+      const Shape x = shape(in[0]);
+      if (shape(in[1]) != Shape{x.back()}) bad("gamma must be [" + std::to_string(x.back()) + "]");
+      implied = x;
+      if (declared != implied) r_.fail(join_key(path, "shape"), "expected " + shape_to_string(implied));
+      Shape rows = x;
+      rows.back() = 1;
+      OpAttrs eps;
+      eps.shift = n["eps"] ? r_.real(n["eps"], join_key(path, "eps")) : 1e-5;
+      if (!(eps.shift > 0)) r_.fail(join_key(path, "eps"), "expected a positive number");
+      const int sq = emit(OpKind::kMul, "square", {in[0], in[0]}, x);
+      const int ms = emit(OpKind::kReduceMean, "mean_square", {sq}, rows);
+      const int var = emit(OpKind::kAffine, "add_eps", {ms}, rows, eps);
+      const int rms = emit(OpKind::kSqrt, "sqrt", {var}, rows);
+      const int inv = emit(OpKind::kReciprocal, "reciprocal", {rms}, rows);
+      const int normed = emit(OpKind::kMul, "normalize", {in[0], inv}, x);
+      emit(OpKind::kMul, "", {normed, in[1]}, x, {}, output);
+    } else if (kind == "rotary") {
+      const Shape x = shape(in[0]);
+      if (x.size() != 3 || x[2] % 2 != 0)
+        bad("rotary input must be [heads, tokens, even head dim], got " + shape_to_string(x));
+      const Shape table = {x[1], x[2]};
+      if (shape(in[1]) != table || shape(in[2]) != table)
+        bad("cos and sin must be " + shape_to_string(table));
+      if (declared != x) r_.fail(join_key(path, "shape"), "expected " + shape_to_string(x));
+      const Shape half = {x[0], x[1], x[2] / 2};
+      OpAttrs lo, hi, cat, neg;
+      lo.axis = hi.axis = cat.axis = 2;
+      hi.start = x[2] / 2;
+      neg.scale = -1;
+      const int x1 = emit(OpKind::kSlice, "first_half", {in[0]}, half, lo);
+      const int x2 = emit(OpKind::kSlice, "second_half", {in[0]}, half, hi);
+      const int nx2 = emit(OpKind::kAffine, "negate", {x2}, half, neg);
+      const int rot = emit(OpKind::kConcat, "rotate_half", {nx2, x1}, x, cat);
+      const int c = emit(OpKind::kMul, "mul_cos", {in[0], in[1]}, x);
+      const int sn = emit(OpKind::kMul, "mul_sin", {rot, in[2]}, x);
+      emit(OpKind::kAdd, "", {c, sn}, x, {}, output);
+    } else {  // swiglu
+      const Shape x = shape(in[0]), wg = shape(in[1]);
+      if (wg.size() != 2 || wg[0] != x.back() || shape(in[2]) != wg)
+        bad("w_gate and w_up must both be [" + std::to_string(x.back()) + ", ffn]");
+      Shape h = x;
+      h.back() = wg[1];
+      if (declared != h) r_.fail(join_key(path, "shape"), "expected " + shape_to_string(h));
+      const int g = emit(OpKind::kLinear, "gate", {in[0], in[1]}, h);
+      const int u = emit(OpKind::kLinear, "up", {in[0], in[2]}, h);
+      const int sg = emit(OpKind::kSilu, "silu", {g}, h);
+      emit(OpKind::kMul, "", {sg, u}, h, {}, output);
     }
   }
 
@@ -521,15 +715,14 @@ Graph load_parametric(const Reader& r, const YAML::Node& root, const WorkloadOpt
   const std::string command_line = "command line";
   if (const YAML::Node n = root["seq_len"]) {
     if (model.empty()) {
-      r.fail("seq_len",
-             "only applies to the transformer families bert_base, bert_large, distilbert and "
-             "albert_base");
+      r.fail("seq_len", "only applies to the transformer families " + transformer_names());
     }
     pinned.seq_len = r.integer(n, "seq_len");
-    check_bert_seq_len(pinned.seq_len, r.file(), "seq_len", model);
+    check_bert_seq_len(pinned.seq_len, r.file(), "seq_len", model, seq_len_limit(family));
   } else if (!model.empty()) {
     check_bert_seq_len(pinned.seq_len, command_line,
-                       options.seq_len_given.empty() ? "seq_len" : options.seq_len_given, model);
+                       options.seq_len_given.empty() ? "seq_len" : options.seq_len_given, model,
+                       seq_len_limit(family));
   }
   for (const auto& [key, value] : {std::pair<const char*, double*>{"width", &pinned.width},
                                    std::pair<const char*, double*>{"depth", &pinned.depth}}) {
@@ -576,11 +769,11 @@ Graph load_explicit(const Reader& r, const YAML::Node& root, const WorkloadOptio
 }  // namespace
 
 void check_bert_seq_len(int64_t seq_len, const std::string& where, const std::string& key,
-                        const std::string& model) {
-  if (seq_len < 1 || seq_len > kBertMaxPositions) {
+                        const std::string& model, int64_t positions) {
+  if (seq_len < 1 || seq_len > positions) {
     throw InputError(where, key,
-                     "expected 1.." + std::to_string(kBertMaxPositions) + " (" + model +
-                         " has 512 position embeddings), got " + std::to_string(seq_len));
+                     "expected 1.." + std::to_string(positions) + " (" + model + " has " +
+                         std::to_string(positions) + " positions), got " + std::to_string(seq_len));
   }
 }
 

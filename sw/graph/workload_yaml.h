@@ -12,10 +12,12 @@ namespace nm::sw::detail {
 // Loads one workload file. Throws nm::InputError(path, key, ...) for any problem in it.
 Graph load_workload_yaml(const std::string& path, const WorkloadOptions& options);
 
-// Every built-in transformer has 512 position embeddings. Throws nm::InputError(where, key, ...)
-// when seq_len is outside 1..512; `model` names the network in the message.
+// The BERT family has 512 position embeddings, the decoders their own `positions`. Throws
+// nm::InputError(where, key, ...) when seq_len is outside 1..positions; `model` names the network.
 void check_bert_seq_len(int64_t seq_len, const std::string& where, const std::string& key,
-                        const std::string& model = "BERT-base");
+                        const std::string& model = "BERT-base", int64_t positions = 512);
+// The positions of a built-in that reads seq_len (512 for the BERT family).
+int64_t seq_len_limit(const std::string& builtin_name);
 
 // Display name ("BERT-large", ...) of a built-in workload that reads seq_len; "" for the others.
 std::string seq_len_model(const std::string& builtin_name);

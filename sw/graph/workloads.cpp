@@ -66,6 +66,9 @@ struct Builtin {
   std::string name;
   std::string seq_len_model;  // display name of a transformer that reads seq_len; "" otherwise
   std::function<Graph(const WorkloadOptions&)> build;
+  int64_t max_seq_len = 512;  // positions of a transformer
+  bool decoder = false;       // a decoder LLM (takes a phase)
+  DecoderModel decoder_model = DecoderModel::kGpt2;
 };
 
 const std::vector<Builtin>& builtins() {
@@ -101,6 +104,20 @@ const std::vector<Builtin>& builtins() {
       const TransformerModel model = tr.model;
       t.push_back(
           {tr.name, tr.display, [model](const WorkloadOptions& o) { return build_transformer(model, o); }});
+    }
+    const struct {
+      const char* name;
+      const char* display;
+      DecoderModel model;
+    } decoders[] = {{"gpt2", "GPT-2", DecoderModel::kGpt2},
+                    {"gpt2_medium", "GPT-2 medium", DecoderModel::kGpt2Medium},
+                    {"llama2_7b", "Llama-2-7B", DecoderModel::kLlama2_7b},
+                    {"llama3_8b", "Llama-3-8B", DecoderModel::kLlama3_8b}};
+    for (const auto& dec : decoders) {
+      const DecoderModel model = dec.model;
+      t.push_back({dec.name, dec.display,
+                   [model](const WorkloadOptions& o) { return build_decoder(model, o); },
+                   decoder_max_positions(model), true, model});
     }
     const std::pair<const char*, GcnDataset> datasets[] = {
         {"cora", GcnDataset::kCora}, {"citeseer", GcnDataset::kCiteseer}, {"pubmed", GcnDataset::kPubmed}};
@@ -188,6 +205,11 @@ void check_multiplier(double value, const std::string& where, const std::string&
   }
 }
 
+int64_t seq_len_limit(const std::string& builtin_name) {
+  const Builtin* b = find_builtin(builtin_name);
+  return b ? b->max_seq_len : 512;
+}
+
 std::string seq_len_model(const std::string& builtin_name) {
   const Builtin* b = find_builtin(builtin_name);
   return b ? b->seq_len_model : "";
@@ -220,8 +242,10 @@ void check_builtin_options(const std::string& name, const WorkloadOptions& optio
   auto key = [](const std::string& given, const char* name) {
     return given.empty() ? std::string(name) : given;
   };
-  if (!model.empty())
-    check_bert_seq_len(options.seq_len, where, key(options.seq_len_given, "seq_len"), model);
+  if (!model.empty()) {
+    check_bert_seq_len(options.seq_len, where, key(options.seq_len_given, "seq_len"), model,
+                       find_builtin(name)->max_seq_len);
+  }
   check_multiplier(options.width, where, key(options.width_given, "width"));
   check_multiplier(options.depth, where, key(options.depth_given, "depth"));
   check_batch(name, options, where);
@@ -237,6 +261,11 @@ void check_batch(const std::string& workload, const WorkloadOptions& options, co
                      "does not apply to workload '" + workload +
                          "': a GCN infers one whole graph per run (the ResNets, the transformers and "
                          "ONNX models take a batch)");
+  if (options.batch != 1 && (workload.rfind("gpt2", 0) == 0 || workload.rfind("llama", 0) == 0))
+    throw InputError("command line", k,
+                     "does not apply to decoder LLM '" + workload +
+                         "' yet: its phases simulate one sequence (the ResNets, the encoder transformers "
+                         "and ONNX models take a batch)");
 }
 
 }  // namespace detail
@@ -257,6 +286,21 @@ std::vector<std::string> builtin_workload_names() {
 
 bool is_builtin_workload(const std::string& name) {
   return find_builtin(name) != nullptr;
+}
+
+int64_t decoder_positions(const std::string& name) {
+  const Builtin* b = find_builtin(name);
+  return b != nullptr && b->decoder ? b->max_seq_len : 0;
+}
+
+int decoder_layer_count(const std::string& name, double depth) {
+  const Builtin* b = find_builtin(name);
+  return b != nullptr && b->decoder ? decoder_layers(b->decoder_model, depth) : 0;
+}
+
+bool is_decoder_workload(const std::string& name) {
+  const Builtin* b = find_builtin(name);
+  return b != nullptr && b->decoder;
 }
 
 Graph build_builtin_workload(const std::string& name, const WorkloadOptions& options) {

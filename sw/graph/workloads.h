@@ -19,16 +19,28 @@
 // Both must lie in (0, 64]. A scaled graph's name gets "_w<width>" / "_d<depth>" appended.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sw/graph/graph.h"
 
 namespace nm::sw {
 
+// Which forward pass of a decoder LLM a graph is (build_decoder).
+enum class DecoderPhase { kPrefill, kDecode };
+
 struct WorkloadOptions {
-  int64_t seq_len = 128;  // transformers (bert_base, bert_large, distilbert, albert_base): 1..512
-  double width = 1.0;     // channel / hidden / FFN / GCN hidden multiplier (rule above)
-  double depth = 1.0;     // blocks per stage / encoder layers / GCN layers multiplier (rule above)
+  // Transformers (bert_base, bert_large, distilbert, albert_base): 1..512 tokens. Decoders
+  // (gpt2, gpt2_medium, llama2_7b, llama3_8b): prompt tokens, 1..the model's positions.
+  int64_t seq_len = 128;
+  // Decoders only: prefill (the prompt) or one decode step with past_tokens in the KV cache.
+  DecoderPhase phase = DecoderPhase::kPrefill;
+  int64_t past_tokens = 0;
+  // Decoders only: build just the first N transformer layers (0: all). Every layer of a decoder
+  // has the same shapes, so a generate run simulates one and scales it (llm_figures.h).
+  int decoder_layers_built = 0;
+  double width = 1.0;  // channel / hidden / FFN / GCN hidden multiplier (rule above)
+  double depth = 1.0;  // blocks per stage / encoder layers / GCN layers multiplier (rule above)
   // Which options the user gave, as they spelled them ("--seq-len", "--set workload.seq_len");
   // "" = not given, the default applies. load_workload rejects a given option the workload does
   // not read (InputError("command line", <spelling>, ...)): seq_len on a network that is not a
@@ -77,11 +89,30 @@ enum class GcnDataset { kCora, kCiteseer, kPubmed, kReddit };
 // that never touch a zero; Reddit exists only sparse (its dense A_hat has 5.4e10 entries).
 Graph build_gcn(GcnDataset dataset, int layers, const WorkloadOptions& options, bool sparse = false);
 
+// Decoder-only LLMs (sw/graph/decoder_builder.cpp documents geometry, parameter counts and what
+// prefill and decode compute). Width scales hidden (a multiple of lcm(8, heads), Llama lcm(8,
+// 2 x heads)) and FFN; depth scales layers.
+enum class DecoderModel { kGpt2, kGpt2Medium, kLlama2_7b, kLlama3_8b };
+Graph build_decoder(DecoderModel model, const WorkloadOptions& options);
+int64_t decoder_max_positions(DecoderModel model);     // 1024, 1024, 4096, 8192
+int decoder_layers(DecoderModel model, double depth);  // transformer layers at this depth
+// RMSNorm of x over its last axis from primitives (mul, reduce_mean, affine, sqrt, reciprocal,
+// mul, mul by gamma [last]); ops are named `name`.<step>, the last one `name`. Returns its output.
+int rmsnorm(Graph& g, const std::string& name, const std::string& layer, int x, int gamma, double eps);
+
+// Graphs run back to back as one (a generate run: prefill, then decode steps): every tensor,
+// op and layer name gets its part's prefix; inputs, outputs and constants' values are kept.
+Graph chain_graphs(const std::string& name, const std::vector<std::pair<std::string, Graph>>& parts);
+
 // Names accepted by load_workload without a path: resnet50, bert_base, gcn first, then
 // resnet{18,34,101,152}, resnet{18,34,50,101,152}_cifar10, bert_large, distilbert, albert_base,
 // gcn_{cora,citeseer,pubmed}_l{1,2,3,6,9}. `gcn` is gcn_cora_l2's graph under the name gcn_cora.
 std::vector<std::string> builtin_workload_names();
 bool is_builtin_workload(const std::string& name);
+// True for the decoder LLMs (gpt2, gpt2_medium, llama2_7b, llama3_8b): they take --phase.
+bool is_decoder_workload(const std::string& name);
+int64_t decoder_positions(const std::string& name);              // a decoder's positions; 0 for others
+int decoder_layer_count(const std::string& name, double depth);  // its layers at `depth`; 0 for others
 // Builds a built-in by name with `options`. Throws nm::InputError for an unknown name or an option
 // out of range.
 Graph build_builtin_workload(const std::string& name, const WorkloadOptions& options);

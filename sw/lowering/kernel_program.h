@@ -78,6 +78,7 @@ struct KernelSemantics {
   bool first = false;     // kPoolWindow: a is window element 0 of the input
   bool last = false;      // kPoolSum: the last sum also divides by the valid element count
   Broadcast broadcast;    // kMul, kAddBroadcast: how s1 repeats over s0 (graph.h)
+  bool append = false;    // kDataMove of a KV-cache append: s0 is the cache, never read
 };
 
 struct LoweredKernel {

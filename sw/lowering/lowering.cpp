@@ -243,9 +243,14 @@ class Lowerer {
             row_reduce(op, "mean", mapped(op.inputs.at(0)), rows, len, 1.0 / static_cast<double>(len));
         return;
       }
-      case OpKind::kTranspose:
       case OpKind::kConcat:
-      case OpKind::kSlice: {
+        if (op.attrs.append) return lower_append(op);
+        [[fallthrough]];
+      case OpKind::kTranspose:
+      case OpKind::kSlice:
+      case OpKind::kCausalMask: {
+        // (kCausalMask: the same pass with B = 0 or kCausalMaskValue chosen by the address
+        // generator from the element's row and column; no mask tensor is stored or read.)
         // Data movement through the element-wise datapath: every output element is read from its
         // source address and written once (Y = X * 1 + 0). A compiler that folded the permutation
         // into its consumer's DMA addressing would save this pass.
@@ -271,6 +276,19 @@ class Lowerer {
         return;
     }
     throw std::logic_error("lowering: unhandled op kind");
+  }
+
+  // KV-cache append: the cache (input 0) already sits in DRAM where the output lives, so the
+  // kernel moves only the new rows (input 1) into their slots; the output tensor is the cache
+  // and stays in DRAM for the attention GEMMs that read it whole. The cache stream is listed for
+  // functional execution; it moves no data (its DRAM read is not counted).
+  void lower_append(const Op& op) {
+    const int out = mapped(op.output);
+    program_.tensors[static_cast<size_t>(out)].pinned_dram = true;
+    add_elementwise(base_desc(op, "", KernelKind::kElementwise), semantics(KernelOp::kDataMove),
+                    elements_of(op.inputs.at(1)), {mapped(op.inputs.at(0)), mapped(op.inputs.at(1))}, 1, 0,
+                    out);
+    program_.kernels.back().semantics.append = true;
   }
 
   // Add and Mul: y = a * 1 + b and y = a * b + 0, one MAC per element. A broadcast operand
@@ -626,8 +644,9 @@ void plan_residency(KernelProgram& program, const hw::ArchConfig& arch) {
         // streamed per element too: conservative, the hardware could read them once per row); a
         // window block's input, larger than its output, is read whole once.
         d.a_dram_bytes = 0;
-        for (int s : k.streams) {
-          if (!in_dram(s)) continue;
+        for (size_t i = 0; i < k.streams.size(); ++i) {
+          const int s = k.streams[i];
+          if (!in_dram(s) || (k.semantics.append && i == 0)) continue;  // the cache is not read
           const bool window_block = k.semantics.op == KernelOp::kRowBlock;
           d.a_dram_bytes += window_block ? bytes_of(s)
                                          : d.elements() * (program.tensors[static_cast<size_t>(s)].index

@@ -109,10 +109,11 @@ TEST(Families, BuiltinNames) {
     expected.insert(n);
     expected.insert(n + "_sparse");  // CSR adjacency, SpMM aggregation
   }
-  for (int l : {1, 2, 3, 6, 9}) expected.insert("gcn_reddit_l" + std::to_string(l));  // sparse only
+  for (int l : {1, 2, 3, 6, 9}) expected.insert("gcn_reddit_l" + std::to_string(l));           // sparse only
+  for (const char* d : {"gpt2", "gpt2_medium", "llama2_7b", "llama3_8b"}) expected.insert(d);  // decoders
   EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), expected);
   EXPECT_EQ(names.size(), expected.size());  // no duplicates
-  EXPECT_EQ(names.size(), 50u);
+  EXPECT_EQ(names.size(), 54u);
   for (const std::string& n : names) EXPECT_TRUE(is_builtin_workload(n)) << n;
   EXPECT_FALSE(is_builtin_workload("resnet50.yaml"));
 }

@@ -315,7 +315,8 @@ TEST_F(WorkloadsYamlFile, SeqLenOnANonTransformerIsAnError) {
   for (const char* name : {"resnet50", "gcn", "gcn_cora_l2_sparse", "resnet18_cifar10"}) {
     expect_input_error([&] { load(name, options); },
                        {"command line: --seq-len: does not apply to workload '" + std::string(name) + "'",
-                        "bert_base, bert_large, distilbert and albert_base"});
+                        "bert_base, bert_large, distilbert, albert_base, gpt2, gpt2_medium, llama2_7b and "
+                        "llama3_8b"});
   }
   options.seq_len_given = "--set workload.seq_len";
   expect_input_error([&] { load("resnet50", options); },
