@@ -14,6 +14,7 @@
 #include <sstream>
 #include <vector>
 
+#include "hw/core/energy.h"
 #include "hw/core/input_error.h"
 
 namespace nm::sw {
@@ -42,6 +43,42 @@ double seconds(const RunResult& run, uint64_t cycles) {
   return static_cast<double>(cycles) / (run.config.arch.clock_ghz * 1e9);
 }
 
+// The DRAM model's figures: standard, efficiency, row hits, commands and energy by command.
+nlohmann::json dram_json(const RunResult& run) {
+  const hw::ArchConfig& a = run.config.arch;
+  const hw::EnergyTable& t = run.config.energy;
+  const hw::ActionCounts& c = run.totals;
+  const hw::DramEnergyByCommand e = hw::dram_energy_by_command(c, t);
+  const double background_j = t.leakage_dram_mw_per_channel * 1e-3 * a.dram_channels * run.latency_s();
+  nlohmann::json j = {
+      {"standard", a.dram_standard},
+      {"channels", a.dram_channels},
+      {"peak_bandwidth_gbps", a.dram_peak_gbps()},
+      {"achieved_bandwidth_gbps",
+       run.latency_s() > 0 ? static_cast<double>(c.dram_bytes()) * 8e-9 / run.latency_s() : 0.0},
+      {"efficiency", run.dram_efficiency}};
+  if (!a.dram_timed()) {
+    j["row_hit_rate"] = nullptr;  // the pipe has no rows
+    j["energy_by_command_j"] = {{"bytes", e.bytes_j}, {"background", background_j}};
+    return j;
+  }
+  const uint64_t bursts = c.dram_read_bursts + c.dram_write_bursts;
+  j["row_hit_rate"] = bursts == 0 ? 0.0 : static_cast<double>(c.dram_row_hits) / static_cast<double>(bursts);
+  j["commands"] = {{"activate", c.dram_activates},
+                   {"precharge", c.dram_precharges},
+                   {"read", c.dram_read_bursts},
+                   {"write", c.dram_write_bursts},
+                   {"refresh", c.dram_refreshes}};
+  j["energy_by_command_j"] = {{"activate", e.activate_j}, {"precharge", e.precharge_j},
+                              {"read", e.read_j},         {"write", e.write_j},
+                              {"refresh", e.refresh_j},   {"background", background_j}};
+  j["pj_per_command"] = {
+      {"activate", t.dram_activate_pj}, {"precharge", t.dram_precharge_pj},
+      {"read", t.dram_read_burst_pj},   {"write", t.dram_write_burst_pj},
+      {"refresh", t.dram_refresh_pj},   {"standby_mw_per_channel", t.leakage_dram_mw_per_channel}};
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json run_to_json(const RunResult& run) {
@@ -51,6 +88,8 @@ nlohmann::json run_to_json(const RunResult& run) {
   j["workload"] = run.workload;
   j["config"] = config_to_json(run.config);
   j["latency_s"] = run.latency_s();
+  j["batch"] = run.batch;
+  j["energy_per_inference_j"] = run.energy.total_j() / static_cast<double>(run.batch);
   j["throughput_per_s"] = run.throughput_per_s();
   j["energy_j"] = run.energy.total_j();
   j["power_w"] = run.power_w();
@@ -75,6 +114,7 @@ nlohmann::json run_to_json(const RunResult& run) {
                  {"l2", sram_json(run.sram->l2, run.sram->l2_figures, run.config.energy)}};
   }
   j["peak_l2_staging_bytes"] = run.peak_l2_staging_bytes;
+  j["dram"] = dram_json(run);
   json modules = json::object();
   for (const auto& [name, counters] : run.module_counters) {
     json& m = modules[name];
@@ -160,7 +200,13 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
   out << fmt::format("  latency             {:.4f} ms ({} cycles at {} GHz)\n", run.latency_s() * 1e3,
                      run.cycles, a.clock_ghz);
   out << fmt::format("  throughput          {:.2f} inferences/s\n", run.throughput_per_s());
-  out << fmt::format("  energy              {:.4f} mJ per inference\n", run.energy.total_j() * 1e3);
+  if (run.batch > 1) {
+    out << fmt::format("  energy              {:.4f} mJ per inference ({:.4f} mJ per batch of {})\n",
+                       run.energy.total_j() * 1e3 / static_cast<double>(run.batch),
+                       run.energy.total_j() * 1e3, run.batch);
+  } else {
+    out << fmt::format("  energy              {:.4f} mJ per inference\n", run.energy.total_j() * 1e3);
+  }
   out << fmt::format("  average power       {:.4f} W\n", run.power_w());
   out << fmt::format("  throughput / watt   {:.2f} inferences/s/W\n", run.throughput_per_watt());
   out << fmt::format("  PE utilization      {:.1f} % ({:.3f} G network MACs, {:.3f} G executed)\n",
@@ -170,6 +216,17 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
                      static_cast<double>(run.totals.dram_bytes()) * 1e-6,
                      static_cast<double>(run.totals.l2_bytes()) * 1e-6,
                      static_cast<double>(run.totals.noc_bytes) * 1e-6);
+  if (a.dram_timed()) {
+    const uint64_t bursts = run.totals.dram_read_bursts + run.totals.dram_write_bursts;
+    out << fmt::format(
+        "  DRAM                {} x {}: {:.1f} Gbit/s peak, {:.1f} achieved, row hits {:.1f} %, efficiency "
+        "{:.1f} %\n",
+        a.dram_standard, a.dram_channels, a.dram_peak_gbps(),
+        run.latency_s() > 0 ? static_cast<double>(run.totals.dram_bytes()) * 8e-9 / run.latency_s() : 0.0,
+        bursts == 0 ? 0.0
+                    : 100.0 * static_cast<double>(run.totals.dram_row_hits) / static_cast<double>(bursts),
+        100.0 * run.dram_efficiency);
+  }
   const hw::EnergyBreakdown& e = run.energy;
   const double total = e.total_j() > 0 ? e.total_j() : 1;
   out << fmt::format(
