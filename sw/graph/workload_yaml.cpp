@@ -687,6 +687,7 @@ Graph load_parametric(const Reader& r, const YAML::Node& root, const WorkloadOpt
   for (const char* key : {"inputs", "constants", "ops", "outputs"}) {
     if (root[key]) r.fail(key, "not allowed together with 'family' (a file is parametric or explicit)");
   }
+  if (root["batch"]) r.fail("batch", "only in explicit graphs (ops:); a 'family:' file takes --batch");
   const std::string given = r.name(root["family"], "family");
   // gcn_cora: the name the first files used for `gcn`.
   const std::string family = given == "gcn_cora" ? "gcn" : given;
@@ -763,7 +764,17 @@ Graph load_explicit(const Reader& r, const YAML::Node& root, const WorkloadOptio
   loader.declare_tensors(root["inputs"], "inputs", /*constant=*/false);
   loader.declare_tensors(root["constants"], "constants", /*constant=*/true);
   loader.add_ops(root["ops"]);
-  return loader.finish(root["outputs"]);
+  Graph g = loader.finish(root["outputs"]);
+  // An explicit graph's shapes already hold its batch; `batch:` says how many inferences that is,
+  // so throughput and energy are reported per inference.
+  if (const YAML::Node b = root["batch"]) {
+    const int64_t batch = r.integer(b, "batch");
+    if (batch < 1 || batch > kMaxBatch)
+      r.fail("batch",
+             "expected 1.." + std::to_string(kMaxBatch) + " inferences, got " + std::to_string(batch));
+    g.set_batch(batch);
+  }
+  return g;
 }
 
 }  // namespace
@@ -788,8 +799,8 @@ Graph load_workload_yaml(const std::string& path, const WorkloadOptions& options
   }
   if (root.IsNull()) r.fail("(document)", "file is empty; expected a mapping with 'family' or 'ops'");
   r.check_keys(root, "",
-               {"name", "description", "family", "seq_len", "width", "depth", "inputs", "constants", "ops",
-                "outputs"});
+               {"name", "description", "family", "seq_len", "width", "depth", "batch", "inputs", "constants",
+                "ops", "outputs"});
   try {
     return root["family"] ? load_parametric(r, root, options) : load_explicit(r, root, options);
   } catch (const YAML::Exception& e) {

@@ -689,3 +689,26 @@ TEST(OutputFiles, BothOutputsAndNoTemporaries) {
 }
 
 }  // namespace
+
+namespace {
+
+// An explicit graph says with `batch:` how many inferences its shapes hold.
+TEST(Batch, AnExplicitGraphStatesItsBatch) {
+  const fs::path file = scratch_dir() / "mlp4.yaml";
+  std::ofstream(file)
+      << "name: mlp4\nbatch: 4\ninputs:\n  - {name: x, shape: [4, 64]}\nconstants:\n"
+         "  - {name: w, shape: [64, 10]}\nops:\n"
+         "  - {op: linear, name: fc, inputs: [x, w], output: y, shape: [4, 10]}\noutputs: [y]\n";
+  const json& j = run_json(file.string());
+  EXPECT_EQ(j.at("batch").get<int>(), 4);
+  EXPECT_NEAR(j.at("energy_per_inference_j").get<double>(), j.at("energy_j").get<double>() / 4, 1e-15);
+  std::ofstream(file)
+      << "name: mlp4\nbatch: 0\ninputs:\n  - {name: x, shape: [4, 64]}\nconstants:\n"
+         "  - {name: w, shape: [64, 10]}\nops:\n"
+         "  - {op: linear, name: fc, inputs: [x, w], output: y, shape: [4, 10]}\noutputs: [y]\n";
+  const CliRun r = run_nm_sim("--workload " + file.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("batch: expected 1..4096"), std::string::npos) << r.err;
+}
+
+}  // namespace
