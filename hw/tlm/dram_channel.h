@@ -44,9 +44,10 @@ class DramChannel : public sc_core::sc_module {
   // transfer for the bandwidth pipe, a request in flight under a DRAM standard.
   void set_trace(ActivityTrace* trace) {
     trace_ = trace;
-    track_ = trace->add_track(name(), "bytes",
-                              timed_ ? "a request in flight (arrival to completion, bank timing)"
-                                     : "the channel transferring a request's bursts (access latency excluded)");
+    track_ =
+        trace->add_track(name(), "bytes",
+                         timed_ ? "a request in flight (arrival to completion, bank timing)"
+                                : "the channel transferring a request's bursts (access latency excluded)");
   }
   // Backing store allocated so far (whole pages), for statistics and tests.
   uint64_t stored_bytes() const { return pages_.size() * kPageBytes; }
