@@ -4,6 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -60,6 +63,18 @@ inline CliRun run_cli(const std::string& binary, const std::string& args, const 
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.err = read_text(err);
   return r;
+}
+
+// Bad input to `binary`: exit status 2, exactly one stderr line naming `names`, and no file at the
+// --json path (the run is given `--json DIR/bad.json`).
+inline void expect_one_line_rejection(const std::string& binary, const std::string& args,
+                                      const std::string& names, const fs::path& dir) {
+  const fs::path out = dir / "bad.json";
+  const CliRun r = run_cli(binary, args + " --json " + out.string(), dir);
+  EXPECT_EQ(r.status, 2) << args;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+  EXPECT_NE(r.err.find(names), std::string::npos) << args << ": " << r.err;
+  EXPECT_FALSE(fs::exists(out)) << args;
 }
 
 }  // namespace nm::test
