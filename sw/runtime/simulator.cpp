@@ -10,6 +10,7 @@
 #include "sw/functional/address_plan.h"
 #include "sw/mapping/mapper.h"
 #include "sw/runtime/driver.h"
+#include "sw/runtime/sanitizer_stack.h"
 #include "sw/runtime/tlm_tensor_store.h"
 
 namespace nm::sw {
@@ -99,6 +100,7 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config, 
                      });
   }
   sc_core::sc_start();
+  restore_thread_stack_for_sanitizer();
   if (functional_error) std::rethrow_exception(functional_error);
   if (!driver.finished()) throw std::runtime_error("simulation stopped before the last kernel completed");
   if (accelerator.l2().overflowed()) {
