@@ -32,6 +32,16 @@ uint64_t share(uint64_t total, uint64_t start, uint64_t end, uint64_t whole) {
   return cumulative(end) - cumulative(start);
 }
 
+// Empties a step for reuse; its vectors keep their capacity, so streaming a plan allocates nothing
+// per step.
+void reset(PlanStep& step) {
+  step.dram_read_bytes = 0;
+  step.resident_bytes = 0;
+  step.dram_write_bytes = 0;
+  step.multicasts.clear();
+  step.work.clear();
+}
+
 uint64_t all_clusters_mask(uint64_t clusters) {
   return clusters >= 64 ? ~uint64_t{0} : (uint64_t{1} << clusters) - 1;
 }
@@ -70,7 +80,8 @@ void add_epilogue(const Epilogue& e, uint64_t outputs, uint64_t outputs_per_pe, 
   }
 }
 
-TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
+void stream_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch,
+                      const PlanStepVisitor& emit) {
   const uint64_t in = operand_bytes(arch.datatype);
   const uint64_t acc = accumulator_bytes(arch.datatype);
   const uint64_t rows_max = std::min<uint64_t>(mp.tm, k.m);
@@ -88,15 +99,14 @@ TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
 
   const Epilogue& ep = k.epilogue;
 
-  TilePlan plan;
-  plan.steps.reserve(ceil_div(tiles, clusters) * kt + 1);
-  if (ep.table_bytes > 0) plan.steps.push_back(table_load_step(ep.table_bytes, ep.table_bytes, arch));
+  if (ep.table_bytes > 0) emit(table_load_step(ep.table_bytes, ep.table_bytes, arch));
   std::vector<TileGroup> a_groups, b_groups;
+  PlanStep step;
   for (uint64_t t0 = 0; t0 < tiles; t0 += clusters) {
     const uint64_t wave = std::min(clusters, tiles - t0);
     for (uint64_t kc = 0; kc < kt; ++kc) {
       const uint64_t tkc = std::min(depth, k.k - kc * depth);
-      PlanStep step;
+      reset(step);
       a_groups.clear();
       b_groups.clear();
       for (uint64_t c = 0; c < wave; ++c) {
@@ -179,13 +189,13 @@ TilePlan build_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
           step.resident_bytes += bytes;
         }
       }
-      plan.steps.push_back(std::move(step));
+      emit(step);
     }
   }
-  return plan;
 }
 
-TilePlan build_elementwise_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
+void stream_elementwise_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch,
+                             const PlanStepVisitor& emit) {
   const uint64_t in_pe = elementwise_in_bytes_per_element(k, arch.datatype);
   const uint64_t out_pe = elementwise_out_bytes_per_element(k, arch.datatype);
   const uint64_t table_entry_bytes = 2 * operand_bytes(arch.datatype);  // slope + intercept
@@ -193,11 +203,11 @@ TilePlan build_elementwise_plan(const KernelDesc& k, const Mapping& mp, const Ar
   const uint64_t cluster_elements = static_cast<uint64_t>(arch.pes_per_cluster()) * mp.tm;
   const uint64_t clusters = arch.clusters;
 
-  TilePlan plan;
   if (k.table_bytes > 0)
-    plan.steps.push_back(table_load_step(k.table_bytes, k.table_bytes_per_pe(arch.pes_per_cluster()), arch));
+    emit(table_load_step(k.table_bytes, k.table_bytes_per_pe(arch.pes_per_cluster()), arch));
+  PlanStep step;
   for (uint64_t off = 0; off < elements; off += clusters * cluster_elements) {
-    PlanStep step;
+    reset(step);
     uint64_t step_elements = 0;
     for (uint32_t c = 0; c < clusters; ++c) {
       const uint64_t start = off + c * cluster_elements;
@@ -216,20 +226,20 @@ TilePlan build_elementwise_plan(const KernelDesc& k, const Mapping& mp, const Ar
       step.work.push_back(w);
     }
     step.dram_read_bytes = share(k.a_dram_bytes, off, off + step_elements, elements);
-    plan.steps.push_back(std::move(step));
+    emit(step);
   }
-  return plan;
 }
 
-TilePlan build_spmm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
+void stream_spmm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch,
+                      const PlanStepVisitor& emit) {
   const uint64_t in = operand_bytes(arch.datatype);
   const uint64_t rows_max = std::min<uint64_t>(mp.tm, k.m);
   const uint64_t chunk_max = std::max<uint32_t>(mp.tk, 1);
   const uint64_t clusters = arch.clusters;
   const uint64_t pr = arch.pe_rows(), pc = arch.pe_cols();
   const Epilogue& ep = k.epilogue;
-  TilePlan plan;
-  if (ep.table_bytes > 0) plan.steps.push_back(table_load_step(ep.table_bytes, ep.table_bytes, arch));
+  if (ep.table_bytes > 0) emit(table_load_step(ep.table_bytes, ep.table_bytes, arch));
+  PlanStep step;
   for (uint64_t r0 = 0; r0 < k.m; r0 += clusters * rows_max) {
     // Each cluster's row block, split into chunks of at most chunk_max entries.
     std::vector<SpmmBlock> blocks;
@@ -243,7 +253,7 @@ TilePlan build_spmm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
       wave_steps = std::max(wave_steps, chunks.back());
     }
     for (uint64_t j = 0; j < wave_steps; ++j) {
-      PlanStep step;
+      reset(step);
       for (uint32_t c = 0; c < blocks.size(); ++c) {
         if (j >= chunks[c]) continue;
         const SpmmBlock& b = blocks[c];
@@ -273,26 +283,25 @@ TilePlan build_spmm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfi
         }
         step.work.push_back(w);
       }
-      plan.steps.push_back(std::move(step));
+      emit(step);
     }
   }
-  return plan;
 }
 
 // Row blocks: each step deals a block of tm rows to every cluster; the block arrives once, stays
 // in the PEs' L1 through all passes, and leaves once (no intermediate leaves the cluster).
-TilePlan build_row_block_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch) {
+void stream_row_block_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& arch,
+                           const PlanStepVisitor& emit) {
   const uint64_t in = operand_bytes(arch.datatype);
   const uint64_t rows_max = std::min<uint64_t>(std::max<uint32_t>(mp.tm, 1), k.m);
   const uint64_t rows_total = k.batch * k.m;
-  TilePlan plan;
   if (k.table_bytes + k.column_table_bytes > 0) {
     const RowBlockStep full = row_block_step(k, rows_max, arch);
-    plan.steps.push_back(
-        table_load_step(k.table_bytes + k.column_table_bytes, full.table_bytes_per_pe, arch));
+    emit(table_load_step(k.table_bytes + k.column_table_bytes, full.table_bytes_per_pe, arch));
   }
+  PlanStep step;
   for (uint64_t r0 = 0; r0 < rows_total; r0 += arch.clusters * rows_max) {
-    PlanStep step;
+    reset(step);
     uint64_t step_rows = 0;
     for (uint32_t c = 0; c < arch.clusters; ++c) {
       const uint64_t start = r0 + c * rows_max;
@@ -315,72 +324,77 @@ TilePlan build_row_block_plan(const KernelDesc& k, const Mapping& mp, const Arch
       step.work.push_back(w);
     }
     step.dram_read_bytes = share(k.a_dram_bytes, r0, r0 + step_rows, rows_total);
-    plan.steps.push_back(std::move(step));
+    emit(step);
   }
-  return plan;
 }
 
-TilePlan build_dma_plan(const KernelDesc& k, const ArchConfig& arch) {
+void stream_dma_plan(const KernelDesc& k, const ArchConfig& arch, const PlanStepVisitor& emit) {
   const uint64_t chunk = std::max<uint64_t>(arch.l2_staging_bytes() / 2, 1);
-  TilePlan plan;
+  PlanStep step;
   for (uint64_t off = 0; off < k.dram_read_bytes; off += chunk) {
-    PlanStep step;
     step.dram_read_bytes = std::min(chunk, k.dram_read_bytes - off);
     step.dram_write_bytes = k.out_on_chip ? 0 : step.dram_read_bytes;
-    plan.steps.push_back(step);
+    emit(step);
   }
-  return plan;
 }
 
 }  // namespace
 
-TilePlan build_tile_plan(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch) {
+void for_each_plan_step(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch,
+                        const PlanStepVisitor& visit) {
   switch (kernel.kind) {
     case KernelKind::kGemm:
-      return build_gemm_plan(kernel, mapping, arch);
+      return stream_gemm_plan(kernel, mapping, arch, visit);
     case KernelKind::kSegmentIndex:
     case KernelKind::kElementwise:
-      return build_elementwise_plan(kernel, mapping, arch);
+      return stream_elementwise_plan(kernel, mapping, arch, visit);
     case KernelKind::kDma:
-      return build_dma_plan(kernel, arch);
+      return stream_dma_plan(kernel, arch, visit);
     case KernelKind::kSpmm:
-      return build_spmm_plan(kernel, mapping, arch);
+      return stream_spmm_plan(kernel, mapping, arch, visit);
     case KernelKind::kRowBlock:
-      return build_row_block_plan(kernel, mapping, arch);
+      return stream_row_block_plan(kernel, mapping, arch, visit);
   }
-  return {};
+}
+
+TilePlan build_tile_plan(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch) {
+  TilePlan plan;
+  for_each_plan_step(kernel, mapping, arch, [&plan](const PlanStep& step) { plan.steps.push_back(step); });
+  return plan;
+}
+
+void PlanActionCounter::add(const PlanStep& s) {
+  auto bursts = [this](uint64_t bytes) { return ceil_div(bytes, dram_burst_bytes_) * dram_burst_bytes_; };
+  const NocTopology& noc = *noc_;
+  ActionCounts& a = counts_;
+  a.dram_read_bytes += bursts(s.dram_read_bytes);
+  a.l2_write_bytes += s.dram_read_bytes;
+  a.l2_read_bytes += s.dram_write_bytes;
+  a.dram_write_bytes += bursts(s.dram_write_bytes);
+  for (const Multicast& m : s.multicasts) {
+    a.l2_read_bytes += m.bytes;
+    a.noc_bytes += m.bytes;
+    a.noc_byte_hops += m.bytes * noc.tree_links(m.cluster_mask);
+  }
+  for (const ClusterWork& w : s.work) {
+    a.macs += w.macs;
+    a.pe_busy_cycles += w.compute_cycles;
+    a.l1_read_bytes += w.l1_read_bytes;
+    a.l1_write_bytes += w.l1_write_bytes;
+    if (w.writeback_bytes > 0) {
+      a.noc_bytes += w.writeback_bytes;
+      a.noc_byte_hops += w.writeback_bytes * noc.max_hops(uint64_t{1} << w.cluster);
+      a.l2_write_bytes += w.writeback_bytes;
+    }
+    a.l2_read_bytes += w.writeback_dram_bytes;
+    a.dram_write_bytes += bursts(w.writeback_dram_bytes);
+  }
 }
 
 ActionCounts plan_action_counts(const TilePlan& plan, const NocTopology& noc, uint32_t dram_burst_bytes) {
-  auto bursts = [dram_burst_bytes](uint64_t bytes) {
-    return ceil_div(bytes, dram_burst_bytes) * dram_burst_bytes;
-  };
-  ActionCounts a;
-  for (const PlanStep& s : plan.steps) {
-    a.dram_read_bytes += bursts(s.dram_read_bytes);
-    a.l2_write_bytes += s.dram_read_bytes;
-    a.l2_read_bytes += s.dram_write_bytes;
-    a.dram_write_bytes += bursts(s.dram_write_bytes);
-    for (const Multicast& m : s.multicasts) {
-      a.l2_read_bytes += m.bytes;
-      a.noc_bytes += m.bytes;
-      a.noc_byte_hops += m.bytes * noc.tree_links(m.cluster_mask);
-    }
-    for (const ClusterWork& w : s.work) {
-      a.macs += w.macs;
-      a.pe_busy_cycles += w.compute_cycles;
-      a.l1_read_bytes += w.l1_read_bytes;
-      a.l1_write_bytes += w.l1_write_bytes;
-      if (w.writeback_bytes > 0) {
-        a.noc_bytes += w.writeback_bytes;
-        a.noc_byte_hops += w.writeback_bytes * noc.max_hops(uint64_t{1} << w.cluster);
-        a.l2_write_bytes += w.writeback_bytes;
-      }
-      a.l2_read_bytes += w.writeback_dram_bytes;
-      a.dram_write_bytes += bursts(w.writeback_dram_bytes);
-    }
-  }
-  return a;
+  PlanActionCounter counter(noc, dram_burst_bytes);
+  for (const PlanStep& s : plan.steps) counter.add(s);
+  return counter.counts();
 }
 
 }  // namespace nm::hw

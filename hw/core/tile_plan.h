@@ -10,6 +10,7 @@
 // destination sides of a transfer (DRAM and L2, L2 and the NoC link) overlap, so a transfer
 // takes as long as its slower side. All sizes in bytes, times in cycles.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "hw/core/action_counts.h"
@@ -46,10 +47,31 @@ struct TilePlan {
   std::vector<PlanStep> steps;
 };
 
+// The plan generated one step at a time, in order: `visit` sees each step once, and the step it
+// is given lives only for the call (its storage is reused for the next). Memory stays constant
+// however long the plan is (a GEMV of a 7B-parameter LLM layer has ~10^5 steps, a pathological
+// layer far more), so every consumer that can works on the stream.
+using PlanStepVisitor = std::function<void(const PlanStep&)>;
+void for_each_plan_step(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch,
+                        const PlanStepVisitor& visit);
+
+// The whole plan in memory: for tests and tools that inspect it; the same steps as the stream.
 TilePlan build_tile_plan(const KernelDesc& kernel, const Mapping& mapping, const ArchConfig& arch);
 
 // The actions the plan implies: what an exact execution of it must count. DRAM moves whole
 // bursts, so each DRAM request counts its bytes rounded up to dram_burst_bytes.
+class PlanActionCounter {
+ public:
+  PlanActionCounter(const NocTopology& noc, uint32_t dram_burst_bytes)
+      : noc_(&noc), dram_burst_bytes_(dram_burst_bytes) {}
+  void add(const PlanStep& step);
+  const ActionCounts& counts() const { return counts_; }
+
+ private:
+  const NocTopology* noc_;
+  uint32_t dram_burst_bytes_;
+  ActionCounts counts_;
+};
 ActionCounts plan_action_counts(const TilePlan& plan, const NocTopology& noc, uint32_t dram_burst_bytes);
 
 }  // namespace nm::hw

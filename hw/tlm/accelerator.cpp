@@ -41,7 +41,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const ArchConfig& arch)
     l1_slots.push_back(&clusters_.back()->l1_slots);
   }
   dma_.connect(&noc_.staged_queue, &command_processor_.progress);
-  noc_.connect(&dma_.staging_slots, std::move(l1_slots));
+  noc_.connect(&dma_.staging_slots, std::move(l1_slots), &command_processor_.progress);
   command_processor_.connect(&dma_, &l2_);
 }
 

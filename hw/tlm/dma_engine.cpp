@@ -157,6 +157,7 @@ void DmaEngine::fill_thread() {
         trace_->record(fill_track_, start, clock_.now_cycles(),
                        step->dram_read_bytes + step->dram_write_bytes);
       staging_slots.post();
+      progress_->release_step(step);
       progress_->done_one();
     } else {
       if (trace_ != nullptr)

@@ -69,6 +69,7 @@ void Noc::distribution_thread() {
       cluster_socket[static_cast<int>(w.cluster)]->b_transport(payload, zero);
       payload.clear_extension(&work);
     }
+    progress_->release_step(step);  // the clusters hold copies of their work
   }
 }
 

@@ -19,6 +19,7 @@
 #include "hw/core/bandwidth_resource.h"
 #include "hw/core/noc_topology.h"
 #include "hw/core/tile_plan.h"
+#include "hw/tlm/kernel_progress.h"
 #include "hw/tlm/sim_time.h"
 #include "hw/tlm/work_queue.h"
 
@@ -35,7 +36,9 @@ class Noc : public sc_core::sc_module {
 
   Noc(sc_core::sc_module_name name, const ArchConfig& arch, ClockDomain clock);
 
-  void connect(sc_core::sc_semaphore* staging_slots, std::vector<sc_core::sc_semaphore*> l1_slots) {
+  void connect(sc_core::sc_semaphore* staging_slots, std::vector<sc_core::sc_semaphore*> l1_slots,
+               KernelProgress* progress) {
+    progress_ = progress;
     staging_slots_ = staging_slots;
     l1_slots_ = std::move(l1_slots);
   }
@@ -58,6 +61,7 @@ class Noc : public sc_core::sc_module {
 
   BandwidthResource link_;
   NocTopology topology_;
+  KernelProgress* progress_ = nullptr;
   uint32_t router_latency_cycles_;
   ClockDomain clock_;
   sc_core::sc_semaphore* staging_slots_ = nullptr;

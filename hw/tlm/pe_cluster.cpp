@@ -17,7 +17,7 @@ PeCluster::PeCluster(sc_core::sc_module_name name, uint32_t index, ClockDomain c
 
 void PeCluster::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& /*delay*/) {
   if (const auto* work = payload.get_extension<WorkExtension>()) {
-    work_queue_.push(work->work);
+    work_queue_.push(*work->work);
   } else {
     received_bytes_ += payload.get_data_length();
   }
@@ -27,7 +27,8 @@ void PeCluster::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time&
 void PeCluster::compute_thread() {
   tlm::tlm_generic_payload& payload = writeback_payload_;
   for (;;) {
-    const ClusterWork* w = work_queue_.pop();
+    const ClusterWork work = work_queue_.pop();
+    const ClusterWork* w = &work;
     const uint64_t start = trace_ != nullptr ? clock_.now_cycles() : 0;
     wait(clock_.to_time(w->compute_cycles));
     if (trace_ != nullptr) trace_->record(track_, start, start + w->compute_cycles, w->macs);

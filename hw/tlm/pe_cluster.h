@@ -49,7 +49,7 @@ class PeCluster : public sc_core::sc_module {
 
   uint32_t index_;
   ClockDomain clock_;
-  WorkQueue<const ClusterWork*> work_queue_;
+  WorkQueue<ClusterWork> work_queue_;  // copies: the plan step they came from is short-lived
   // The write-back payload is a member, not a local of compute_thread: the thread never returns,
   // and SystemC discards a blocked thread's stack at the end of simulation without destroying its
   // locals (the payload's extension array would leak).

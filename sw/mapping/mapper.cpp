@@ -230,6 +230,12 @@ void Mapper::throw_no_fit(const hw::KernelDesc& kernel) const {
                                why.empty() ? std::string("no legal tiling") : why));
 }
 
+hw::KernelTiming Mapper::timed_estimate(const hw::KernelDesc& kernel, const hw::Mapping& mapping) const {
+  hw::PlanTimer timer(arch_, noc_);
+  hw::for_each_plan_step(kernel, mapping, arch_, [&timer](const hw::PlanStep& step) { timer.add(step); });
+  return timer.finish();
+}
+
 MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
   struct Candidate {
     hw::Mapping mapping;
@@ -255,8 +261,7 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
 
   if (kernel.kind == hw::KernelKind::kDma) {
     MappingChoice choice;
-    choice.estimate =
-        hw::estimate_plan_timing(hw::build_tile_plan(kernel, choice.mapping, arch_), arch_, noc_);
+    choice.estimate = timed_estimate(kernel, choice.mapping);
     return choice;
   }
   if (kernel.kind == hw::KernelKind::kGemm) {
@@ -420,11 +425,17 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
   }
   std::vector<MappingChoice> evaluated;
   auto consider = [&](const hw::Mapping& m) {
-    const hw::TilePlan plan = hw::build_tile_plan(kernel, m, arch_);
+    // One pass over the streamed plan times it and counts its actions.
+    hw::PlanTimer timer(rank_arch_, noc_);
+    hw::PlanActionCounter counter(noc_, arch_.dram_burst_bytes);
+    hw::for_each_plan_step(kernel, m, arch_, [&](const hw::PlanStep& step) {
+      timer.add(step);
+      counter.add(step);
+    });
     MappingChoice c;
     c.mapping = m;
-    c.estimate = hw::estimate_plan_timing(plan, rank_arch_, noc_);
-    hw::ActionCounts counts = hw::plan_action_counts(plan, noc_, arch_.dram_burst_bytes);
+    c.estimate = timer.finish();
+    hw::ActionCounts counts = counter.counts();
     hw::estimate_dram_commands(counts, arch_);  // a DRAM standard prices commands, not bytes
     c.dynamic_energy_pj = hw::price_actions(counts, 0.0, energy_, arch_).dynamic_j() * 1e12;
     evaluated.push_back(std::move(c));
@@ -453,8 +464,7 @@ MappingChoice Mapper::search(const hw::KernelDesc& kernel) const {
   }
   MappingChoice chosen = pick(evaluated);
   if (arch_.dram_timed()) {
-    chosen.estimate =
-        hw::estimate_plan_timing(hw::build_tile_plan(kernel, chosen.mapping, arch_), arch_, noc_);
+    chosen.estimate = timed_estimate(kernel, chosen.mapping);
     chosen.reason += fmt::format("; ranked with DRAM as a {:.4g} Gbit/s pipe, timed with {}: {} cycles",
                                  rank_arch_.dram_bandwidth_gbps, arch_.dram_standard, chosen.estimate.cycles);
   }

@@ -62,6 +62,8 @@ class Mapper {
 
  private:
   MappingChoice search(const hw::KernelDesc& kernel) const;
+  // The streamed plan of `mapping` timed with the configured DRAM (not the ranking pipe).
+  hw::KernelTiming timed_estimate(const hw::KernelDesc& kernel, const hw::Mapping& mapping) const;
   // PE grids worth searching for a GEMM: the default, plus for a skinny one every grid shape
   // (Mapping with only pe_rows, pe_cols and k_split set).
   std::vector<hw::Mapping> pe_grids(const hw::KernelDesc& kernel) const;
