@@ -52,6 +52,8 @@ const std::vector<std::string>& supported_onnx_ops() {
                                                 "Gather",
                                                 "Gemm",
                                                 "GlobalAveragePool",
+                                                "HardSigmoid",
+                                                "HardSwish",
                                                 "Identity",
                                                 "LayerNormalization",
                                                 "LeakyRelu",
@@ -586,7 +588,121 @@ class Importer {
       if (nodes_[i].type == "ReduceMean") match_layernorm(static_cast<int>(i));
       if (nodes_[i].type == "Erf") match_gelu(static_cast<int>(i));
       if (nodes_[i].type == "Sigmoid") match_silu(static_cast<int>(i));
+      if (nodes_[i].type == "Tanh") match_gelu_tanh(static_cast<int>(i));
+      if (nodes_[i].type == "HardSigmoid") match_hardswish(static_cast<int>(i));
     }
+  }
+
+  // The live node producing `value`, or -1 (a graph input, an initializer, a Constant).
+  int producer(const std::string& value) const {
+    for (size_t k = 0; k < nodes_.size(); ++k) {
+      if (!nodes_[k].deleted && !nodes_[k].outputs.empty() && nodes_[k].outputs[0] == value)
+        return static_cast<int>(k);
+    }
+    return -1;
+  }
+
+  // Binary node `index` of `type` with a scalar operand equal to `want`: its other input, or "".
+  std::string scaled_input(int index, const char* type, double want) const {
+    if (!is_type(index, type)) return "";
+    const Node& n = nodes_[static_cast<size_t>(index)];
+    if (n.inputs.size() != 2) return "";
+    if (scalar_is(n.inputs[1], want)) return n.inputs[0];
+    if (scalar_is(n.inputs[0], want)) return n.inputs[1];
+    return "";
+  }
+
+  // The tanh approximation of GELU, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as PyTorch's
+  // gelu(approximate="tanh") exports it (x^3 as Mul(x, Mul(x, x)) or Pow(x, 3); the halving on
+  // either side). It becomes the gelu op: the PWL table is fitted to the exact erf form, which
+  // differs from this approximation by at most 4.7e-4 (README).
+  void match_gelu_tanh(int tanh_node) {
+    const Node& tanh = nodes_[static_cast<size_t>(tanh_node)];
+    const int scale = producer(tanh.inputs[0]);
+    if (only_user(tanh.inputs[0]) != tanh_node) return;
+    const std::string inner = scaled_input(scale, "Mul", std::sqrt(2.0 / M_PI));
+    const int sum = producer(inner);
+    if (inner.empty() || only_user(inner) != scale || !is_type(sum, "Add")) return;
+    // x + 0.044715 x^3: the cubic term is whichever Add input is a Mul by 0.044715 of x^3.
+    std::string x;
+    int cubic_scale = -1;
+    std::vector<int> cube_nodes;
+    for (const std::string& term : nodes_[static_cast<size_t>(sum)].inputs) {
+      const int s = producer(term);
+      const std::string cube = scaled_input(s, "Mul", 0.044715);
+      if (cube.empty() || only_user(term) != sum) continue;
+      const std::string candidate = other_input(nodes_[static_cast<size_t>(sum)], term);
+      const int c = producer(cube);
+      if (c < 0 || only_user(cube) != s) continue;
+      const Node& cn = nodes_[static_cast<size_t>(c)];
+      std::vector<int> members = {c};
+      if (cn.type == "Pow" && cn.inputs[0] == candidate && scalar_is(cn.inputs[1], 3.0)) {
+      } else if (cn.type == "Mul" && cn.inputs.size() == 2) {
+        // x * (x * x), in either order.
+        const std::string square = other_input(cn, candidate);
+        const int q = producer(square);
+        if (square.empty() || !is_type(q, "Mul") || only_user(square) != c) continue;
+        const Node& qn = nodes_[static_cast<size_t>(q)];
+        if (qn.inputs.size() != 2 || qn.inputs[0] != candidate || qn.inputs[1] != candidate) continue;
+        members.push_back(q);
+      } else {
+        continue;
+      }
+      x = candidate;
+      cubic_scale = s;
+      cube_nodes = members;
+      break;
+    }
+    if (x.empty()) return;
+    const int add = only_user(tanh.outputs[0]);
+    if (!is_type(add, "Add") ||
+        !scalar_is(other_input(nodes_[static_cast<size_t>(add)], tanh.outputs[0]), 1.0))
+      return;
+    const std::string a = nodes_[static_cast<size_t>(add)].outputs[0];
+    const int m1 = only_user(a);
+    if (!is_type(m1, "Mul")) return;
+    const std::string partner = other_input(nodes_[static_cast<size_t>(m1)], a);
+    std::vector<int> members = {cubic_scale, sum, scale, tanh_node, add, m1};
+    members.insert(members.end(), cube_nodes.begin(), cube_nodes.end());
+    std::string out = nodes_[static_cast<size_t>(m1)].outputs[0];
+    if (partner == x) {  // x * (1 + tanh) then * 0.5
+      const int half = only_user(out);
+      if (scaled_input(half, "Mul", 0.5) != out) return;
+      members.push_back(half);
+      out = nodes_[static_cast<size_t>(half)].outputs[0];
+    } else {  // (x * 0.5) * (1 + tanh)
+      const int h = producer(partner);
+      if (scaled_input(h, "Mul", 0.5) != x || only_user(partner) != m1) return;
+      members.push_back(h);
+    }
+    Node gelu;
+    gelu.type = "nm.Gelu";
+    gelu.name = tanh.name;
+    gelu.inputs = {x};
+    gelu.outputs = {out};
+    fuse(members, std::move(gelu));
+  }
+
+  // x * HardSigmoid(x) with PyTorch's slope and offset (older exports of hardswish).
+  void match_hardswish(int hard_sigmoid_node) {
+    const Node& hs = nodes_[static_cast<size_t>(hard_sigmoid_node)];
+    if (!standard_hard_sigmoid(hs)) return;
+    const int mul = only_user(hs.outputs[0]);
+    if (!is_type(mul, "Mul") || other_input(nodes_[static_cast<size_t>(mul)], hs.outputs[0]) != hs.inputs[0])
+      return;
+    Node swish;
+    swish.type = "HardSwish";
+    swish.name = hs.name;
+    swish.inputs = {hs.inputs[0]};
+    swish.outputs = {nodes_[static_cast<size_t>(mul)].outputs[0]};
+    fuse({hard_sigmoid_node, mul}, std::move(swish));
+  }
+
+  // ONNX HardSigmoid is max(0, min(1, alpha x + beta)), defaults 0.2 and 0.5; PyTorch's is
+  // alpha 1/6 (stored as float32), beta 1/2.
+  bool standard_hard_sigmoid(const Node& n) const {
+    const double alpha = attr_float(*n.proto, "alpha", 0.2), beta = attr_float(*n.proto, "beta", 0.5);
+    return static_cast<float>(alpha) == static_cast<float>(1.0 / 6.0) && beta == 0.5;
   }
 
   // mean = ReduceMean(x); d = x - mean; var = ReduceMean(d^2); y = d / sqrt(var + eps)
@@ -942,6 +1058,8 @@ class Importer {
       return unary(n, OpKind::kLeakyRelu, attrs);
     }
     if (t == "Clip") return convert_clip(n);
+    if (t == "HardSwish") return unary(n, OpKind::kHardSwish);
+    if (t == "HardSigmoid") return convert_hard_sigmoid(n);
     if (t == "Add" || t == "Sub" || t == "Mul" || t == "Div") return convert_arith(n);
     if (t == "Pow") return convert_pow(n);
     if (t == "Conv") return convert_conv(n);
@@ -1328,6 +1446,19 @@ class Importer {
     const Act& x = act(n.inputs[0]);
     const int id = emit(n, kind, {x.id}, graph_.tensor(x.id).shape, attrs);
     set_act(n.outputs[0], with_shape(id, x.logical, x.perm));
+  }
+
+  // Any slope and offset: alpha x + beta = z / 6 + 1/2 with z = 6 alpha x + 6 beta - 3, so one
+  // affine pass ahead of the standard table.
+  void convert_hard_sigmoid(const Node& n) {
+    if (standard_hard_sigmoid(n)) return unary(n, OpKind::kHardSigmoid);
+    const double alpha = attr_float(*n.proto, "alpha", 0.2), beta = attr_float(*n.proto, "beta", 0.5);
+    if (!(alpha != 0 && std::isfinite(alpha) && std::isfinite(beta)))
+      fail_node(n, "HardSigmoid alpha must be finite and non-zero");
+    const Act x = act(n.inputs[0]);
+    const Act z = affine(n, x, 6 * alpha, 6 * beta - 3, ".affine");
+    const int id = emit(n, OpKind::kHardSigmoid, {z.id}, graph_.tensor(z.id).shape);
+    set_act(n.outputs[0], with_shape(id, z.logical, z.perm));
   }
 
   void convert_clip(const Node& n) {

@@ -151,6 +151,10 @@ class Executor {
         return unary(op, y, [](double x) { return 1.0 / x; });
       case OpKind::kRelu6:
         return unary(op, y, [](double x) { return std::min(std::max(x, 0.0), 6.0); });
+      case OpKind::kHardSigmoid:
+        return unary(op, y, hard_sigmoid);
+      case OpKind::kHardSwish:
+        return unary(op, y, [](double x) { return x * hard_sigmoid(x); });
       case OpKind::kAffine: {
         const double scale = op.attrs.scale, shift = op.attrs.shift;
         return unary(op, y, [scale, shift](double x) { return x * scale + shift; });
@@ -368,6 +372,8 @@ class Executor {
       y.values[i] = static_cast<float>(f(static_cast<double>(x.data()[i])));
     }
   }
+
+  static double hard_sigmoid(double x) { return std::min(std::max(x / 6.0 + 0.5, 0.0), 1.0); }
 
   // Both branches avoid exp overflow.
   static double sigmoid(double x) {

@@ -76,6 +76,10 @@ const char* op_kind_name(OpKind kind) {
       return "slice";
     case OpKind::kCausalMask:
       return "causal_mask";
+    case OpKind::kHardSigmoid:
+      return "hardsigmoid";
+    case OpKind::kHardSwish:
+      return "hardswish";
   }
   return "unknown";
 }

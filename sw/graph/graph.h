@@ -70,6 +70,9 @@ enum class OpKind {
   // Added for LLM decoders (sw/graph/decoder_builder.cpp).
   kCausalMask,  // x[..., Sq, Sk] -> y: element (i, j) kept when j <= i + Sk - Sq (query i sits at
                 // key position i + Sk - Sq), else kCausalMaskValue; one element-wise pass
+  // Added for MobileNetV3-style imports (ONNX HardSigmoid, HardSwish).
+  kHardSigmoid,  // unary element-wise min(max(x / 6 + 1/2, 0), 1) (PyTorch's; other slopes via affine)
+  kHardSwish,    // unary element-wise x * hardsigmoid(x)
 };
 
 const char* op_kind_name(OpKind kind);

@@ -33,10 +33,9 @@
 // shift (affine), perm (transpose), axis (concat, slice), append (concat: a KV-cache append),
 // start and step (slice). Also silu, erf, exp, sqrt, reciprocal, relu6, mul (add and mul take
 // input 1 broadcast, graph.h Broadcast), affine, reduce_mean, transpose, concat, slice,
-// causal_mask, and the composites rmsnorm, rotary and swiglu (add_composite), which expand into
-// primitives.
-// Every declared output shape is checked against the shape the inputs and attributes imply; a
-// reshape must keep the element count.
+// causal_mask, hardsigmoid, hardswish, and the composites rmsnorm, rotary and swiglu (add_composite), which
+// expand into primitives. Every declared output shape is checked against the shape the inputs and attributes
+// imply; a reshape must keep the element count.
 //
 // Errors: any problem throws nm::InputError(file, key, message), key being a path into the file
 // such as "ops[3].kernel" or "inputs[0].shape[1]", or "line:column" for YAML syntax errors.
@@ -75,12 +74,14 @@ std::string index_key(const std::string& path, size_t i) {
 
 const std::vector<OpKind>& all_op_kinds() {
   static const std::vector<OpKind> kinds = {
-      OpKind::kConv2d,     OpKind::kLinear,    OpKind::kMatMul,    OpKind::kEmbedding, OpKind::kRelu,
-      OpKind::kLeakyRelu,  OpKind::kGelu,      OpKind::kTanh,      OpKind::kSigmoid,   OpKind::kAdd,
-      OpKind::kSoftmax,    OpKind::kLayerNorm, OpKind::kMaxPool2d, OpKind::kAvgPool2d, OpKind::kGlobalAvgPool,
-      OpKind::kReshape,    OpKind::kSilu,      OpKind::kErf,       OpKind::kExp,       OpKind::kSqrt,
-      OpKind::kReciprocal, OpKind::kRelu6,     OpKind::kMul,       OpKind::kAffine,    OpKind::kReduceMean,
-      OpKind::kTranspose,  OpKind::kConcat,    OpKind::kSlice,     OpKind::kCausalMask};
+      OpKind::kConv2d,     OpKind::kLinear,      OpKind::kMatMul,        OpKind::kEmbedding,
+      OpKind::kRelu,       OpKind::kLeakyRelu,   OpKind::kGelu,          OpKind::kTanh,
+      OpKind::kSigmoid,    OpKind::kAdd,         OpKind::kSoftmax,       OpKind::kLayerNorm,
+      OpKind::kMaxPool2d,  OpKind::kAvgPool2d,   OpKind::kGlobalAvgPool, OpKind::kReshape,
+      OpKind::kSilu,       OpKind::kErf,         OpKind::kExp,           OpKind::kSqrt,
+      OpKind::kReciprocal, OpKind::kRelu6,       OpKind::kMul,           OpKind::kAffine,
+      OpKind::kReduceMean, OpKind::kTranspose,   OpKind::kConcat,        OpKind::kSlice,
+      OpKind::kCausalMask, OpKind::kHardSigmoid, OpKind::kHardSwish};
   return kinds;
 }
 

@@ -65,6 +65,12 @@ bool unary_pwl_function(OpKind kind, PwlFunction& function) {
     case OpKind::kRelu6:
       function = PwlFunction::kRelu6;
       return true;
+    case OpKind::kHardSigmoid:
+      function = PwlFunction::kHardSigmoid;
+      return true;
+    case OpKind::kHardSwish:
+      function = PwlFunction::kHardSwish;
+      return true;
     default:
       return false;
   }

@@ -86,6 +86,15 @@ const PwlSpec& pwl_spec(PwlFunction f) {
   static const PwlSpec kRelu6 = make(
       "relu6", 0, 6, [](double x) { return x; }, kClamp, kClamp, R::kNone,
       "exact: clamp y = 0 below 0, y = 6 above 6");
+  // PyTorch's hardsigmoid x / 6 + 1/2 clamped to [0, 1]: linear inside [-3, 3], exact at any
+  // granularity like relu6.
+  static const PwlSpec kHardSigmoid = make(
+      "hardsigmoid", -3, 3, [](double x) { return x / 6.0 + 0.5; }, kClamp, kClamp, R::kNone,
+      "exact: clamp y = 0 below -3, y = 1 above 3");
+  // x * hardsigmoid(x): a parabola x (x + 3) / 6 inside [-3, 3], exactly its asymptotes outside.
+  static const PwlSpec kHardSwish = make(
+      "hardswish", -3, 3, [](double x) { return x * (x + 3.0) / 6.0; }, kZero, kIdentity, R::kNone,
+      "exact asymptotes: y = 0 below lo, y = x above hi");
   switch (f) {
     case PwlFunction::kRelu:
       return kRelu;
@@ -113,6 +122,10 @@ const PwlSpec& pwl_spec(PwlFunction f) {
       return kErf;
     case PwlFunction::kRelu6:
       return kRelu6;
+    case PwlFunction::kHardSigmoid:
+      return kHardSigmoid;
+    case PwlFunction::kHardSwish:
+      return kHardSwish;
   }
   return kRelu;
 }
@@ -144,7 +157,7 @@ const std::vector<PwlFunction>& pwl_fit_functions() {
   static const std::vector<PwlFunction> kAll = {
       PwlFunction::kRelu,  PwlFunction::kLeakyRelu, PwlFunction::kGelu, PwlFunction::kSigmoid,
       PwlFunction::kTanh,  PwlFunction::kSilu,      PwlFunction::kExp,  PwlFunction::kReciprocal,
-      PwlFunction::kRsqrt, PwlFunction::kSqrt,      PwlFunction::kErf};
+      PwlFunction::kRsqrt, PwlFunction::kSqrt,      PwlFunction::kErf,  PwlFunction::kHardSwish};
   return kAll;
 }
 

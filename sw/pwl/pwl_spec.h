@@ -37,7 +37,9 @@ enum class PwlFunction {
   kSilu,
   kSqrt,
   kErf,
-  kRelu6
+  kRelu6,
+  kHardSigmoid,
+  kHardSwish
 };
 
 // What the approximation is below lo / above hi.

@@ -9,7 +9,7 @@ usage: make_models.py OUT_DIR [--skip-torchvision]
 - small_cnn / small_transformer: PyTorch models (conv + BatchNorm + SiLU + residual + pooling;
   a 2-layer transformer encoder with a class token), exported with torch.onnx.export, with
   PyTorch's own outputs on 4 inputs (_x.npy, _y.npy, _labels.npy = PyTorch's argmax).
-- torchvision resnet18, resnet50, mobilenet_v2, efficientnet_b0, convnext_tiny, vit_b_16 and a
+- torchvision resnet18, resnet50, mobilenet_v2, mobilenet_v3_large, efficientnet_b0, convnext_tiny, vit_b_16 and a
   BERT-base-shaped torch.nn.TransformerEncoder (bert_encoder), random init, opset 14.
 Nothing is downloaded. Files already present are kept when this script has not changed since
 they were written (a stamp file holds its hash), so re-running the tests is cheap.
@@ -226,6 +226,33 @@ def op_models(out):
                                      helper.make_node("Sigmoid", ["g"], ["s"]),
                                      helper.make_node("Mul", ["x", "s"], ["y"])],
                   x4, x4 * sigmoid(x4.mean((2, 3), keepdims=True)), []))
+    # MobileNetV3's activations (HardSwish is opset 14) and the tanh form of GELU, on inputs that
+    # reach past the tables' [-3, 3] edges. No new random draws: the cases above keep their data.
+    x3w = 2 * x3
+    def hard_sigmoid(x, alpha=1 / 6, beta=0.5):
+        return np.clip(alpha * x + beta, 0, 1)
+    unary("hardswish", "HardSwish", x3w, x3w * hard_sigmoid(x3w))
+    unary("hardsigmoid", "HardSigmoid", x3w, hard_sigmoid(x3w), {"alpha": 1 / 6, "beta": 0.5})
+    unary("hardsigmoid_onnx_default", "HardSigmoid", x3w, hard_sigmoid(x3w, 0.2, 0.5))
+    cases.append(("hardswish_pattern", [helper.make_node("HardSigmoid", ["x"], ["s"], alpha=1 / 6),
+                                        helper.make_node("Mul", ["x", "s"], ["y"])], x3w, x3w * hard_sigmoid(x3w), []))
+    tanh_gelu = 0.5 * x3w * (1 + np.tanh(math.sqrt(2 / math.pi) * (x3w + 0.044715 * x3w ** 3)))
+    gelu_consts = [const("c3", np.float32(0.044715)), const("k", np.float32(math.sqrt(2 / math.pi))),
+                   const("one", np.float32(1)), const("half", np.float32(0.5)), const("three", np.float32(3))]
+    # As torch.onnx.export writes F.gelu(x, approximate="tanh") ...
+    cases.append(("gelu_tanh_pattern", [
+        helper.make_node("Mul", ["x", "x"], ["sq"]), helper.make_node("Mul", ["x", "sq"], ["cube"]),
+        helper.make_node("Mul", ["c3", "cube"], ["t"]), helper.make_node("Add", ["x", "t"], ["u"]),
+        helper.make_node("Mul", ["k", "u"], ["v"]), helper.make_node("Tanh", ["v"], ["th"]),
+        helper.make_node("Add", ["one", "th"], ["a"]), helper.make_node("Mul", ["x", "a"], ["xa"]),
+        helper.make_node("Mul", ["half", "xa"], ["y"])], x3w, tanh_gelu, gelu_consts))
+    # ... and with Pow and the halving first, as other exporters do.
+    cases.append(("gelu_tanh_pow", [
+        helper.make_node("Pow", ["x", "three"], ["cube"]), helper.make_node("Mul", ["cube", "c3"], ["t"]),
+        helper.make_node("Add", ["t", "x"], ["u"]), helper.make_node("Mul", ["u", "k"], ["v"]),
+        helper.make_node("Tanh", ["v"], ["th"]), helper.make_node("Add", ["th", "one"], ["a"]),
+        helper.make_node("Mul", ["x", "half"], ["xh"]), helper.make_node("Mul", ["xh", "a"], ["y"])],
+        x3w, tanh_gelu, gelu_consts))
 
     for name, nodes, x, y, inits in cases:
         y = np.ascontiguousarray(y, np.float32)
@@ -271,9 +298,9 @@ def bad_models(out):
     dynamic = model_of([helper.make_node("Relu", ["x"], ["y"])], [tensor_info("x", ["batch", 8])],
                        [tensor_info("y", ["batch", 8])])
     save(dynamic, os.path.join(out, "bad_dynamic_shape.onnx"))
-    unsupported = model_of([helper.make_node("HardSwish", ["x"], ["h"], name="act0"),
+    unsupported = model_of([helper.make_node("Sin", ["x"], ["h"], name="act0"),
                             helper.make_node("Neg", ["h"], ["n"], name="neg0"),
-                            helper.make_node("HardSwish", ["n"], ["y"], name="act1")],
+                            helper.make_node("Sin", ["n"], ["y"], name="act1")],
                            [tensor_info("x", [1, 8])], [tensor_info("y", [1, 8])])
     save(unsupported, os.path.join(out, "bad_unsupported.onnx"))
     with open(os.path.join(out, "bad_not_onnx.onnx"), "w") as f:
@@ -338,7 +365,8 @@ def torch_models(out, torchvision_too):
         return
     import torchvision
     image = torch.randn(1, 3, 224, 224)
-    for name in ["resnet18", "resnet50", "mobilenet_v2", "efficientnet_b0", "convnext_tiny", "vit_b_16"]:
+    for name in ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_large", "efficientnet_b0", "convnext_tiny",
+                 "vit_b_16"]:
         model = getattr(torchvision.models, name)(weights=None).eval()
         torch.onnx.export(model, image, os.path.join(out, f"{name}.onnx"), opset_version=OPSET,
                           input_names=["image"], output_names=["logits"])

@@ -107,7 +107,10 @@ INSTANTIATE_TEST_SUITE_P(
         OpCase{"concat", true}, OpCase{"slice", true}, OpCase{"gather_index", true}, OpCase{"split", true},
         OpCase{"reduce_mean", true}, OpCase{"conv_batchnorm", true}, OpCase{"conv_depthwise", true},
         OpCase{"maxpool", true}, OpCase{"avgpool", true}, OpCase{"global_avgpool_flatten", true},
-        OpCase{"squeeze_excite", false}, OpCase{"embedding", true}, OpCase{"external_data", true}),
+        OpCase{"squeeze_excite", false}, OpCase{"embedding", true}, OpCase{"external_data", true},
+        OpCase{"hardsigmoid", true}, OpCase{"hardsigmoid_onnx_default", true}, OpCase{"hardswish", false},
+        OpCase{"hardswish_pattern", false}, OpCase{"gelu_tanh_pattern", false},
+        OpCase{"gelu_tanh_pow", false}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // What the importer makes of exporter idioms: one IR op per pattern, folds instead of ops.
@@ -126,6 +129,13 @@ TEST(OnnxPatterns, ExporterIdiomsBecomeOneOp) {
   EXPECT_EQ(op_kinds("op_gelu_pattern"), std::vector<K>{K::kGelu});
   EXPECT_EQ(op_kinds("op_silu_pattern"), std::vector<K>{K::kSilu});
   EXPECT_EQ(op_kinds("op_clip_relu6"), (std::vector<K>{K::kAffine, K::kRelu6}));
+  EXPECT_EQ(op_kinds("op_gelu_tanh_pattern"), std::vector<K>{K::kGelu});
+  EXPECT_EQ(op_kinds("op_gelu_tanh_pow"), std::vector<K>{K::kGelu});
+  EXPECT_EQ(op_kinds("op_hardswish"), std::vector<K>{K::kHardSwish});
+  EXPECT_EQ(op_kinds("op_hardswish_pattern"), std::vector<K>{K::kHardSwish});
+  EXPECT_EQ(op_kinds("op_hardsigmoid"), std::vector<K>{K::kHardSigmoid});
+  // ONNX's own default slope 0.2: one affine pass ahead of PyTorch's table.
+  EXPECT_EQ(op_kinds("op_hardsigmoid_onnx_default"), (std::vector<K>{K::kAffine, K::kHardSigmoid}));
   // BatchNorm folded; the NCHW graph output is written back in ONNX's layout.
   EXPECT_EQ(op_kinds("op_conv_batchnorm"), (std::vector<K>{K::kConv2d, K::kTranspose}));
   EXPECT_EQ(op_kinds("op_matmul_bias"), std::vector<K>{K::kLinear});  // bias folded
@@ -153,7 +163,7 @@ TEST(OnnxErrors, BadModelsGiveOneErrorLine) {
       {"bad_opset", "opset 7 is not supported"},
       {"bad_missing_initializer", "value w: is used before it is produced"},
       {"bad_dynamic_shape", "dimension 'batch' is dynamic and has no value"},
-      {"bad_unsupported", "HardSwish (first at node 'act0'), Neg (first at node 'neg0')"},
+      {"bad_unsupported", "Sin (first at node 'act0'), Neg (first at node 'neg0')"},
   };
   for (const auto& [name, text] : cases) {
     const CliRun r = nm_sim("--workload " + model(name));
@@ -229,6 +239,7 @@ TEST(OnnxTorchvision, ModernNetworksImportAndSimulate) {
   if (!have("vit_b_16")) GTEST_SKIP() << "torchvision models not generated";
   // Published multiply-accumulate counts (torchvision's model cards list GFLOPS as MACs).
   const std::vector<std::pair<std::string, double>> nets = {{"mobilenet_v2", 0.30e9},
+                                                            {"mobilenet_v3_large", 0.22e9},  // HardSwish
                                                             {"efficientnet_b0", 0.39e9},
                                                             {"convnext_tiny", 4.46e9},
                                                             {"vit_b_16", 17.56e9}};
