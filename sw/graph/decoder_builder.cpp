@@ -35,6 +35,12 @@
 //    the kv_heads, each reading its K/V once for the whole query group.
 // The 1/sqrt(d) score scale is folded into the query weights offline (as in the BERT builder).
 // Head split and merge are views (reshape), as in the BERT builder. Dropout is omitted.
+//
+// Batch (options.batch = B sequences, as a serving system batches requests): every projection
+// and the FFN run on B*T rows (the decode GEMVs become GEMMs with M = B, reading each weight once
+// for the batch); attention is per sequence, batched over B*heads ([B*heads, T, d], each
+// sequence with its own KV cache [B*kv_heads, past, d]); the LM head reads each sequence's last
+// row. B = 1 builds exactly the unbatched graph.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -86,51 +92,63 @@ class DecoderBuilder {
     layers_ = scale_depth(spec.layers, o.depth);
     if (o.decoder_layers_built > 0) layers_ = std::min(layers_, o.decoder_layers_built);
     decode_ = o.phase == DecoderPhase::kDecode;
+    batch_ = o.batch;
     tokens_ = decode_ ? 1 : o.seq_len;
+    rows_ = batch_ * tokens_;
     past_ = decode_ ? o.past_tokens : 0;
     std::string name = detail::scaled_name(spec.name, o.width, o.depth);
     g_ = Graph(decode_ ? name + "_decode" : name);
+    g_.set_batch(batch_);
   }
 
   Graph build() {
-    const int ids = g_.add_tensor("token_ids", {tokens_});
+    const int ids = g_.add_tensor("token_ids", {rows_});
     g_.mark_input(ids);
     OpAttrs lookup;
-    lookup.rows = tokens_;
+    lookup.rows = rows_;
     const int wte = g_.add_tensor("embed.token.weight", {s_.vocab, hidden_}, true);
-    int x = append_op(g_, OpKind::kEmbedding, "embed.token", "embed", {ids, wte}, {tokens_, hidden_}, lookup);
+    int x = append_op(g_, OpKind::kEmbedding, "embed.token", "embed", {ids, wte}, {rows_, hidden_}, lookup);
     if (!s_.llama) {
-      // Learned positions past..past+T-1: a row range of the table, address generation.
+      // Learned positions past..past+T-1 (per sequence): row ranges of the table, address
+      // generation.
       const int wpe = g_.add_tensor("embed.position.weight", {s_.positions, hidden_}, true);
       const int pos =
-          append_op(g_, OpKind::kEmbedding, "embed.position", "embed", {wpe}, {tokens_, hidden_}, lookup);
+          append_op(g_, OpKind::kEmbedding, "embed.position", "embed", {wpe}, {rows_, hidden_}, lookup);
       x = add(x, pos, "embed.add_position", "embed");
     } else {
       rope_tables();
     }
     for (int i = 0; i < layers_; ++i) x = layer(i, x);
 
-    // The LM head needs the last token's row only.
-    if (tokens_ > 1) {
+    // The LM head needs each sequence's last row only.
+    if (tokens_ > 1 && batch_ == 1) {
       OpAttrs last;
       last.axis = 0;
       last.start = tokens_ - 1;
       x = append_op(g_, OpKind::kSlice, "final.last_token", "final", {x}, {1, hidden_}, last);
+    } else if (tokens_ > 1) {
+      x = append_op(g_, OpKind::kReshape, "final.sequences", "final", {x}, {batch_, tokens_, hidden_});
+      OpAttrs last;
+      last.axis = 1;
+      last.start = tokens_ - 1;
+      x = append_op(g_, OpKind::kSlice, "final.last_token", "final", {x}, {batch_, 1, hidden_}, last);
+      x = append_op(g_, OpKind::kReshape, "final.last_rows", "final", {x}, {batch_, hidden_});
     }
     x = norm(x, "final.norm", "final");
     int logits;
     if (s_.llama) {
       const int w = g_.add_tensor("lm_head.weight", {hidden_, s_.vocab}, true);
-      logits = append_op(g_, OpKind::kLinear, "lm_head", "lm_head", {x, w}, {1, s_.vocab});
+      logits = append_op(g_, OpKind::kLinear, "lm_head", "lm_head", {x, w}, {batch_, s_.vocab});
     } else {
       // Tied head: logits = x wte^T, the embedding table read transposed as a [1, V, H] B operand.
       const int table =
           append_op(g_, OpKind::kReshape, "lm_head.tied_weight", "lm_head", {wte}, {1, s_.vocab, hidden_});
-      const int x3 = append_op(g_, OpKind::kReshape, "lm_head.input", "lm_head", {x}, {1, 1, hidden_});
+      const int x3 = append_op(g_, OpKind::kReshape, "lm_head.input", "lm_head", {x}, {1, batch_, hidden_});
       OpAttrs t;
       t.transpose_b = true;
-      const int y = append_op(g_, OpKind::kMatMul, "lm_head", "lm_head", {x3, table}, {1, 1, s_.vocab}, t);
-      logits = append_op(g_, OpKind::kReshape, "lm_head.logits", "lm_head", {y}, {1, s_.vocab});
+      const int y =
+          append_op(g_, OpKind::kMatMul, "lm_head", "lm_head", {x3, table}, {1, batch_, s_.vocab}, t);
+      logits = append_op(g_, OpKind::kReshape, "lm_head.logits", "lm_head", {y}, {batch_, s_.vocab});
     }
     g_.mark_output(logits);
     return std::move(g_);
@@ -206,7 +224,10 @@ class DecoderBuilder {
   int layer(int index, int x) {
     const std::string layer = "layers." + std::to_string(index);
     const std::string attn = layer + ".attn";
-    const int64_t heads = s_.heads, kv = s_.kv_heads, group = heads / kv, d = head_dim_;
+    // Attention batches over the sequences' heads: B*heads query heads, B*kv_heads KV heads
+    // (head-major within each sequence, so a group's query heads stay one block).
+    const int64_t heads = batch_ * s_.heads, kv = batch_ * s_.kv_heads, group = s_.heads / s_.kv_heads;
+    const int64_t d = head_dim_;
     const int64_t keys = past_ + tokens_;
 
     const int h = norm(x, layer + ".attn_norm", layer);
@@ -258,7 +279,7 @@ class DecoderBuilder {
     const int ctx =
         append_op(g_, OpKind::kMatMul, attn + ".context", layer, {probs, v_all}, {kv, group * tokens_, d});
     const int merged =
-        append_op(g_, OpKind::kReshape, attn + ".context_merge", layer, {ctx}, {tokens_, hidden_});
+        append_op(g_, OpKind::kReshape, attn + ".context_merge", layer, {ctx}, {rows_, hidden_});
     const int o = linear(merged, hidden_, attn + ".output", layer);
     x = add(o, x, attn + ".residual", layer);
 
@@ -282,6 +303,7 @@ class DecoderBuilder {
   WorkloadOptions o_;
   Graph g_;
   int64_t hidden_ = 0, ffn_ = 0, head_dim_ = 0, kv_dim_ = 0, tokens_ = 0, past_ = 0;
+  int64_t batch_ = 1, rows_ = 0;  // sequences, and their tokens' rows (batch_ * tokens_)
   int layers_ = 0;
   bool decode_ = false;
   int cos_ = -1, sin_ = -1;
@@ -337,6 +359,7 @@ namespace nm::sw {
 
 Graph chain_graphs(const std::string& name, const std::vector<std::pair<std::string, Graph>>& parts) {
   Graph g(name);
+  if (!parts.empty()) g.set_batch(parts.front().second.batch());  // the parts run one batch
   for (const auto& [prefix, part] : parts) {
     std::vector<int> id(part.tensors().size());
     for (const Tensor& t : part.tensors()) {

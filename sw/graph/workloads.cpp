@@ -261,11 +261,6 @@ void check_batch(const std::string& workload, const WorkloadOptions& options, co
                      "does not apply to workload '" + workload +
                          "': a GCN infers one whole graph per run (the ResNets, the transformers and "
                          "ONNX models take a batch)");
-  if (options.batch != 1 && (workload.rfind("gpt2", 0) == 0 || workload.rfind("llama", 0) == 0))
-    throw InputError("command line", k,
-                     "does not apply to decoder LLM '" + workload +
-                         "' yet: its phases simulate one sequence (the ResNets, the encoder transformers "
-                         "and ONNX models take a batch)");
 }
 
 }  // namespace detail

@@ -47,8 +47,9 @@ struct WorkloadOptions {
   // transformer, any of the three on an explicit graph file (ops:), and one a parametric file
   // pins itself. Nothing an option says is ever silently ignored.
   std::string seq_len_given, width_given, depth_given;
-  // Inferences per run (images, sequences): the ResNet families, the transformers and ONNX
-  // models; 1..kMaxBatch. GCNs (one graph per run) and explicit graph files reject it.
+  // Inferences per run (images, sequences): the ResNet families, the transformers, the decoder
+  // LLMs (sequences decoded together) and ONNX models; 1..kMaxBatch. GCNs (one graph per run)
+  // and explicit graph files reject it.
   int64_t batch = 1;
   std::string batch_given;
 };

@@ -49,6 +49,8 @@ LlmFigures llm_figures(const RunResult& run, const std::string& phase, int64_t s
   LlmFigures f;
   f.phase = phase;
   f.seq_len = seq_len;
+  f.batch = run.batch;
+  const double sequences = static_cast<double>(run.batch);
   const double clock_hz = run.config.arch.clock_ghz * 1e9;
   if (phase == "prefill") {
     f.ttft_s = run.latency_s();
@@ -59,8 +61,9 @@ LlmFigures llm_figures(const RunResult& run, const std::string& phase, int64_t s
   if (phase == "decode") {
     f.gen_tokens = 1;
     f.tpot_s = f.decode_latency_s = run.latency_s();
-    f.tokens_per_s = f.tpot_s > 0 ? 1.0 / f.tpot_s : 0;
-    f.j_per_token = f.decode_energy_j = run.energy.total_j();
+    f.tokens_per_s = f.tpot_s > 0 ? sequences / f.tpot_s : 0;
+    f.decode_energy_j = run.energy.total_j();
+    f.j_per_token = f.decode_energy_j / sequences;
     f.decode_macs = run.network_macs;
     return f;
   }
@@ -143,8 +146,8 @@ LlmFigures llm_figures(const RunResult& run, const std::string& phase, int64_t s
     f.steps.push_back(s);
   }
   f.tpot_s = f.decode_latency_s / static_cast<double>(gen_tokens);
-  f.tokens_per_s = f.tpot_s > 0 ? 1.0 / f.tpot_s : 0;
-  f.j_per_token = f.decode_energy_j / static_cast<double>(gen_tokens);
+  f.tokens_per_s = f.tpot_s > 0 ? sequences / f.tpot_s : 0;
+  f.j_per_token = f.decode_energy_j / (static_cast<double>(gen_tokens) * sequences);
   f.generate_latency_s = f.ttft_s + f.decode_latency_s;
   f.generate_energy_j = f.prefill_energy_j + f.decode_energy_j;
   return f;
@@ -154,6 +157,7 @@ nlohmann::json llm_to_json(const LlmFigures& f) {
   nlohmann::json j;
   j["phase"] = f.phase;
   j["seq_len"] = f.seq_len;
+  j["batch"] = f.batch;
   if (f.phase == "generate") {
     j["layers"] = f.layers;
     j["layers_simulated"] = f.layers_simulated;
@@ -190,8 +194,10 @@ nlohmann::json llm_to_json(const LlmFigures& f) {
 
 void write_llm_summary(std::ostream& out, const LlmFigures& f) {
   if (f.phase != "decode") {
+    const std::string prompts =
+        f.batch > 1 ? fmt::format("{} sequences of {}", f.batch, f.seq_len) : std::to_string(f.seq_len);
     out << fmt::format("  TTFT (prefill)      {:.4f} ms for {} prompt tokens, {:.4f} mJ\n", f.ttft_s * 1e3,
-                       f.seq_len, f.prefill_energy_j * 1e3);
+                       prompts, f.prefill_energy_j * 1e3);
   }
   if (f.phase == "prefill") return;
   if (f.phase == "generate") {
@@ -207,7 +213,8 @@ void write_llm_summary(std::ostream& out, const LlmFigures& f) {
           f.layers_simulated, f.layers, f.layers);
     }
   }
-  out << fmt::format("  TPOT (decode)       {:.4f} ms per output token\n", f.tpot_s * 1e3);
+  out << fmt::format("  TPOT (decode)       {:.4f} ms per output token{}\n", f.tpot_s * 1e3,
+                     f.batch > 1 ? fmt::format(" (of each of {} sequences)", f.batch) : "");
   out << fmt::format("  decode rate         {:.2f} tokens/s, {:.4f} mJ/token\n", f.tokens_per_s,
                      f.j_per_token * 1e3);
   if (f.phase == "generate") {

@@ -18,8 +18,9 @@
 // final norm, LM head) once.
 //
 // Contract: SI units. Decode step t (0-based) has seq_len + t tokens cached, appends its own,
-// and attends over seq_len + t + 1 keys. tokens_per_s = 1 / tpot_s (the decode rate);
-// j_per_token = mean decode step energy.
+// and attends over seq_len + t + 1 keys. A run of B sequences (run.batch, --batch) decodes B tokens
+// per step: tpot_s is the step time, tokens_per_s = B / tpot_s (the decode rate), j_per_token =
+// mean decode step energy / B; ttft_s is the batch's prefill.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,6 +43,7 @@ struct DecodeStepFigures {
 struct LlmFigures {
   std::string phase;  // prefill, decode or generate
   int64_t seq_len = 0, gen_tokens = 0;
+  int64_t batch = 1;                        // sequences decoded together
   int layers = 0, layers_simulated = 0;     // generate: transformer layers, and those simulated
   double ttft_s = 0, prefill_energy_j = 0;  // prefill and generate
   uint64_t prefill_macs = 0;

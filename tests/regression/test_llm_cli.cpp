@@ -161,6 +161,26 @@ TEST_F(LlmCli, TinyDecodersAgreeWithTheReference) {
   }
 }
 
+// Serving B sequences at once: a decode step's GEMVs become GEMMs with B rows that stream each
+// weight once, so at a short context the step costs little more than one sequence's and the
+// tokens/s grow almost B-fold (the KV caches, one per sequence, are what grows).
+TEST_F(LlmCli, BatchedDecodeAmortisesTheWeightStream) {
+  const json one = run_json(kSmallGpt2 + " --seq-len 32 --phase decode", "decode_b1").at("llm");
+  const json eight = run_json(kSmallGpt2 + " --seq-len 32 --phase decode --batch 8", "decode_b8").at("llm");
+  EXPECT_EQ(eight.at("batch"), 8);
+  EXPECT_NEAR(eight.at("tokens_per_s").get<double>() * eight.at("tpot_s").get<double>(), 8.0, 1e-9);
+  EXPECT_GT(eight.at("tokens_per_s").get<double>(), 4 * one.at("tokens_per_s").get<double>());
+  EXPECT_LT(eight.at("j_per_token").get<double>(), one.at("j_per_token").get<double>());
+  EXPECT_GT(eight.at("tpot_s").get<double>(), one.at("tpot_s").get<double>());
+  // Generate: the prefill is the batch's, and tokens/s counts every sequence's token.
+  const json gen =
+      run_json(kSmallGpt2 + " --seq-len 32 --phase generate --gen-tokens 4 --batch 4", "generate_b4")
+          .at("llm");
+  EXPECT_NEAR(gen.at("tokens_per_s").get<double>() * gen.at("tpot_s").get<double>(), 4.0, 1e-9);
+  EXPECT_NEAR(gen.at("j_per_token").get<double>() * 4 * 4, gen.at("decode_energy_j").get<double>(),
+              1e-9 * gen.at("decode_energy_j").get<double>());
+}
+
 TEST_F(LlmCli, BadPhaseAndGenTokensAreOneErrorLine) {
   const std::pair<const char*, const char*> cases[] = {
       {"--workload resnet50 --phase prefill", "--phase"},

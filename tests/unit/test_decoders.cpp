@@ -91,6 +91,36 @@ TEST(Decoders, PrefillAndDecodeMacs) {
   EXPECT_EQ(graph_macs(build("llama2_7b", 1, true, 2047)), 7143948288);
 }
 
+// B sequences: every GEMM has B times the rows (attention per sequence, each over its own keys),
+// the LM head one row per sequence; B = 1 is the unbatched graph, op for op.
+TEST(Decoders, BatchedPassesScaleEveryGemmBySequences) {
+  for (const Geometry& m : kModels) {
+    WorkloadOptions o;
+    o.seq_len = 64;
+    o.batch = 3;
+    const Graph prefill = build_builtin_workload(m.name, o);
+    EXPECT_EQ(prefill.batch(), 3);
+    EXPECT_EQ(graph_macs(prefill), 3 * formula_macs(m, 64, 64)) << m.name;
+    o.phase = DecoderPhase::kDecode;
+    o.past_tokens = 100;
+    const Graph decode = build_builtin_workload(m.name, o);
+    EXPECT_EQ(graph_macs(decode), 3 * formula_macs(m, 1, 101)) << m.name;
+    const KernelProgram p = lower_graph(decode, {});
+    EXPECT_EQ(p.network_macs(), static_cast<uint64_t>(graph_macs(decode))) << m.name;
+    // Each sequence keeps its own KV cache: [B * kv_heads, past, d].
+    for (int in : decode.inputs()) {
+      const Tensor& t = decode.tensor(in);
+      if (t.name.find("key_cache") != std::string::npos) {
+        EXPECT_EQ(t.shape, (Shape{3 * m.kv_heads, 100, m.hidden / m.heads})) << t.name;
+      }
+    }
+  }
+  WorkloadOptions one;
+  one.seq_len = 32;
+  one.batch = 1;
+  EXPECT_EQ(build_builtin_workload("llama3_8b", one).ops().size(), build("llama3_8b", 32).ops().size());
+}
+
 TEST(Decoders, LoweredMacsMatchTheGraph) {
   for (const Geometry& m : kModels) {
     for (const Graph& g : {build(m.name, 32), build(m.name, 1, true, 40)}) {
