@@ -58,8 +58,8 @@ void split_at(const Shape& s, int64_t axis, int64_t& outer, int64_t& extent, int
 }  // namespace
 
 std::vector<float> move_data(const Op& op, const std::vector<Shape>& input_shapes,
-                             const std::vector<const std::vector<float>*>& inputs,
-                             const Shape& output_shape) {
+                             const std::vector<const std::vector<float>*>& inputs, const Shape& output_shape,
+                             float mask_value) {
   if (inputs.empty() || inputs.size() != input_shapes.size()) fail(op, "needs its inputs");
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (static_cast<int64_t>(inputs[i]->size()) != element_count(input_shapes[i])) fail(op, "input size");
@@ -116,7 +116,7 @@ std::vector<float> move_data(const Op& op, const std::vector<Shape>& input_shape
       const int64_t offset = sk - sq;  // query i sits at key position i + offset
       for (size_t e = 0; e < y.size(); ++e) {
         const auto ei = static_cast<int64_t>(e);
-        if (ei % sk > (ei / sk) % sq + offset) y[e] = kCausalMaskValue;
+        if (ei % sk > (ei / sk) % sq + offset) y[e] = mask_value;
       }
       return y;
     }

@@ -682,6 +682,10 @@ struct ProgramExecutor::Impl {
         const std::vector<float> x = read_values(k.streams[0], store);
         std::vector<uint8_t> index(elements);
         for (size_t e = 0; e < elements; ++e) {
+          if (x[e] == kNoValue) {  // below every breakpoint
+            index[e] = 0;
+            continue;
+          }
           const PwlReducedInput r = pwl_reduce_input(s.function, x[e]);
           index[e] = r.special ? 0 : static_cast<uint8_t>(pwl_segment_index(fit, r.table_x));
         }
@@ -693,6 +697,12 @@ struct ProgramExecutor::Impl {
         const std::vector<uint8_t> index = store.read(k.streams[1]);
         y.resize(elements);
         for (size_t e = 0; e < elements; ++e) {
+          if (x[e] == kNoValue) {
+            // "No value" (a masked key) selects the lowest piece, as -inf would: a flat piece
+            // gives its level (exp: exactly 0), a sloped one keeps "no value".
+            y[e] = fit.slopes[index[e]] == 0 ? static_cast<float>(fit.intercepts[index[e]]) : kNoValue;
+            continue;
+          }
           const PwlReducedInput r = pwl_reduce_input(s.function, x[e]);
           const double t = r.table_x * fit.slopes[index[e]] + fit.intercepts[index[e]];
           y[e] = static_cast<float>(pwl_finish(r, t));
@@ -778,7 +788,10 @@ struct ProgramExecutor::Impl {
         }
         std::vector<const std::vector<float>*> ptrs;
         for (const auto& v : in) ptrs.push_back(&v);
-        y = move_data(op, shapes, ptrs, g.tensor(op.output).shape);
+        // A masked key holds "no value" (int8's free -128 code, -inf in fp16 and fp32), not a
+        // large negative number: -1e4 would set the score tensor's int8 scale and round every
+        // real score to 0. The softmax's exp table maps it to exactly 0 (kPwl below).
+        y = move_data(op, shapes, ptrs, g.tensor(op.output).shape, kNoValue);
         break;
       }
       case KernelOp::kSquare: {

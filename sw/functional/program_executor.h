@@ -10,8 +10,9 @@
 //    their own values; activations from `max_abs` (calibration: the fp32 mode's observed max|x|
 //    of every tensor on a calibration input, see functional_run.h). Two exceptions keep data
 //    movement exact: a DMA gather's output and a pairwise max's output reuse their input's scale.
-//    -128 is free in a symmetric format and marks "no value" (a pooling window's padding, which
-//    never wins a max).
+//    -128 is free in a symmetric format and marks "no value" (-inf in fp16 and fp32): a pooling
+//    window's padding, which never wins a max, and a causal mask's future keys, which the
+//    softmax's exp table sends to exactly 0 (a PWL's lowest piece: its level when flat).
 //    GEMMs (network GEMMs, row reductions, global average pooling, SpMM): int8 x int8 products
 //    accumulated exactly in int32; the bias (int8, its own scale) or the reduction's preset is
 //    converted once to the accumulator scale s_a * s_b (round half away from zero) and preset in

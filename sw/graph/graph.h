@@ -80,9 +80,10 @@ const char* op_kind_name(OpKind kind);
 // LayerNorm's default epsilon (BERT's layer_norm_eps); OpAttrs::eps carries an op's own.
 constexpr double kLayerNormEps = 1e-12;
 
-// What kCausalMask writes at a future position: finite (every datatype holds it) and far below
-// the exp PWL domain's lower end (-8), so softmax gives such a key a weight of exactly 0 in both
-// the PWL data path and the fp32 reference (exp(-1e4) underflows to 0).
+// What kCausalMask writes at a future position in the fp32 reference: far below the exp PWL
+// domain's lower end (-8), so softmax gives such a key a weight of exactly 0 (exp(-1e4)
+// underflows to 0). The data path writes its "no value" code instead (int8 -128, -inf in fp16
+// and fp32; sw/functional/program_executor.h), which quantization never confuses with a score.
 constexpr float kCausalMaskValue = -1.0e4f;
 
 struct OpAttrs {
