@@ -600,12 +600,16 @@ std::vector<int64_t> embedding_rows(const Graph& graph, const Op& op, const Tens
                           graph.tensor(op.inputs[0]).name.find("token_type") != std::string::npos;
   // A batch of sequences repeats positions 0..S-1 per sequence.
   const int64_t per_sequence = rows % graph.batch() == 0 ? rows / graph.batch() : rows;
-  if (!token_type && per_sequence > vocab) {
+  // Positions start at attrs.start (a decode step's token sits after the cached ones).
+  const int64_t first = token_type ? 0 : op.attrs.start;
+  if (!token_type && (first < 0 || first + per_sequence > vocab)) {
     throw InputError(where, "op " + op.name,
-                     "position lookup of " + std::to_string(per_sequence) + " rows in a table of " +
+                     "position lookup of rows " + std::to_string(first) + ".." +
+                         std::to_string(first + per_sequence - 1) + " in a table of " +
                          std::to_string(vocab));
   }
-  for (int64_t r = 0; r < rows; ++r) index[static_cast<size_t>(r)] = token_type ? 0 : r % per_sequence;
+  for (int64_t r = 0; r < rows; ++r)
+    index[static_cast<size_t>(r)] = token_type ? 0 : first + r % per_sequence;
   return index;
 }
 

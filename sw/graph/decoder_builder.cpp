@@ -112,8 +112,10 @@ class DecoderBuilder {
       // Learned positions past..past+T-1 (per sequence): row ranges of the table, address
       // generation.
       const int wpe = g_.add_tensor("embed.position.weight", {s_.positions, hidden_}, true);
+      OpAttrs positions = lookup;
+      positions.start = past_;
       const int pos =
-          append_op(g_, OpKind::kEmbedding, "embed.position", "embed", {wpe}, {rows_, hidden_}, lookup);
+          append_op(g_, OpKind::kEmbedding, "embed.position", "embed", {wpe}, {rows_, hidden_}, positions);
       x = add(x, pos, "embed.add_position", "embed");
     } else {
       rope_tables();

@@ -102,7 +102,8 @@ struct OpAttrs {
   double scale = 1.0, shift = 0.0;
   // Transpose
   std::vector<int64_t> perm;
-  // Concat / Slice
+  // Concat / Slice; start is also a position lookup's first position (an embedding without ids:
+  // a decode step's token sits after the cached ones)
   int64_t axis = 0, start = 0, step = 1;
   // Concat: a KV-cache append. Input 0 (the cache, DRAM resident) is the output's storage, so
   // only input 1's rows are written (the lowering moves those elements, not the whole cache).

@@ -194,6 +194,26 @@ TEST(Decoders, CacheAppendLowering) {
 }
 
 // Causal mask in the fp32 reference: query i sees keys 0..i + (Sk - Sq) only.
+// GPT-2's learned positions: a decode step's token reads the row after the cached tokens, each
+// sequence of a batch its own 0..S-1 in a prefill.
+TEST(Decoders, PositionLookupsReadTheTokensPositions) {
+  auto position_rows = [](const Graph& g) {
+    for (const Op& op : g.ops()) {
+      if (op.name == "embed.position") return embedding_rows(g, op, nullptr, "test");
+    }
+    return std::vector<int64_t>{};
+  };
+  WorkloadOptions o;
+  o.seq_len = 3;
+  o.batch = 2;
+  EXPECT_EQ(position_rows(build_builtin_workload("gpt2", o)), (std::vector<int64_t>{0, 1, 2, 0, 1, 2}));
+  o.phase = DecoderPhase::kDecode;
+  o.past_tokens = 100;
+  EXPECT_EQ(position_rows(build_builtin_workload("gpt2", o)), (std::vector<int64_t>{100, 100}));
+  o.past_tokens = 1023;  // the last position: row 1023 of 1024
+  EXPECT_EQ(position_rows(build_builtin_workload("gpt2", o)), (std::vector<int64_t>{1023, 1023}));
+}
+
 TEST(Decoders, CausalMaskReference) {
   for (const auto& [sq, sk] : {std::pair<int64_t, int64_t>{3, 3}, {2, 5}}) {
     Graph g("mask");
