@@ -159,9 +159,24 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
         if (flag.front() == "--set") {
           throw InputError("command line", "--set " + key,
                            "unknown workload option; expected workload.seq_len, workload.width, "
-                           "workload.depth or workload.batch");
+                           "workload.depth, workload.batch, workload.phase or workload.gen_tokens");
         }
-        set_workload_option(flag.front(), "--set " + key, flag.back());
+        const std::string spelling = "--set " + key, given = flag.back();
+        if (flag.front() == "--phase") {
+          if (given != "prefill" && given != "decode" && given != "generate")
+            throw InputError("command line", spelling,
+                             "expected prefill, decode or generate, got '" + given + "'");
+          o.phase = given;
+        } else if (flag.front() == "--gen-tokens") {
+          errno = 0;
+          char* end = nullptr;
+          const long long n = std::strtoll(given.c_str(), &end, 10);
+          if (errno != 0 || end == given.c_str() || *end != '\0' || n < 1 || n > 1000000)
+            throw InputError("command line", spelling, "expected a positive integer, got '" + given + "'");
+          o.gen_tokens = n;
+        } else {
+          set_workload_option(flag.front(), spelling, given);
+        }
       } else {
         o.overrides.push_back(v);
       }

@@ -51,7 +51,10 @@ constexpr const char* kUsage =
     "\n"
     "  --sweep SWEEP.yaml    base_config (optional, relative to the file) and axes: config keys as\n"
     "                        --set takes them (e.g. l2.bytes: [524288, 1048576]) or workload.width,\n"
-    "                        workload.depth, workload.seq_len; points are the cartesian product.\n"
+    "                        workload.depth, workload.seq_len, workload.batch, and for the decoder\n"
+    "                        LLMs workload.phase (prefill, decode, generate) and workload.gen_tokens\n"
+    "                        (their rows add ttft_s, tpot_s, tokens_per_s, j_per_token); points are\n"
+    "                        the cartesian product.\n"
     "                        The axis config: [a.yaml, b.yaml] runs each point with each config file\n"
     "                        (instead of the base config) and prints them side by side with ratios\n"
     "  --workloads A,B,...   workloads to run at every point (names or .yaml paths, as nm_sim\n"
@@ -331,7 +334,10 @@ int run_sweep(const Options& o) {
   for (auto& [given, name] : names) {
     if (uses[name] > 1) name = given;
   }
-  const std::string header = nm::sw::csv_line(nm::sw::sweep_header(spec));
+  // Decoder LLMs add their TTFT, TPOT, tokens/s and J/token columns.
+  const bool llm_columns = std::any_of(o.workloads.begin(), o.workloads.end(),
+                                       [](const std::string& w) { return nm::sw::is_decoder_workload(w); });
+  const std::string header = nm::sw::csv_line(nm::sw::sweep_header(spec, llm_columns));
 
   std::vector<Task> tasks;
   for (size_t p = 0; p < spec.point_count(); ++p) {
@@ -398,13 +404,14 @@ int run_sweep(const Options& o) {
     if (status == 0) {
       std::ifstream in(jobs[i].argv[4]);
       const nlohmann::json result = nlohmann::json::parse(in);
-      row = nm::sw::sweep_row(t.index, t.point, t.name, assignments, &result, "ok");
+      row = nm::sw::sweep_row(t.index, t.point, t.name, assignments, &result, "ok", llm_columns);
     } else {
       // Exit 2 is a point the config rules reject (e.g. buffers too small): a result, not a crash.
       if (status != 2) crashed = true;
       const std::string why = first_line(jobs[i].stderr_path);
-      row = nm::sw::sweep_row(t.index, t.point, t.name, assignments, nullptr,
-                              status == 2 ? why : fmt::format("crash: exit {}: {}", status, why));
+      row =
+          nm::sw::sweep_row(t.index, t.point, t.name, assignments, nullptr,
+                            status == 2 ? why : fmt::format("crash: exit {}: {}", status, why), llm_columns);
     }
     // One write() of one whole line: a kill leaves the row either absent or complete.
     if (::write(fd, row.data(), row.size()) != static_cast<ssize_t>(row.size())) {

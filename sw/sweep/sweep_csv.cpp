@@ -24,6 +24,8 @@ const std::vector<std::string> kFigures = {
     "macs",      "macs_executed",    "cycles",   "pe_utilization", "dram_bytes",
     "l2_bytes",  "noc_bytes"};
 const std::vector<std::string> kEnergyParts = {"mac", "registers", "l1", "l2", "noc", "dram", "static"};
+// A decoder LLM's figures (nm_sim's JSON "llm"); empty where a phase or workload has none.
+const std::vector<std::string> kLlmFigures = {"ttft_s", "tpot_s", "tokens_per_s", "j_per_token"};
 
 std::string number(const nlohmann::json& v) {
   if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
@@ -95,12 +97,13 @@ void check_row(const std::string& path, size_t line_no, const std::vector<std::s
 
 }  // namespace
 
-std::vector<std::string> sweep_header(const SweepSpec& spec) {
+std::vector<std::string> sweep_header(const SweepSpec& spec, bool llm_columns) {
   std::vector<std::string> h = {"task", "point", "workload"};
   for (const SweepAxis& a : spec.axes) h.push_back(a.key);
   h.insert(h.end(), kFigures.begin(), kFigures.end());
   for (const std::string& p : kEnergyParts) h.push_back("energy_" + p + "_j");
   h.push_back("area_mm2");
+  if (llm_columns) h.insert(h.end(), kLlmFigures.begin(), kLlmFigures.end());
   h.push_back("status");
   h.push_back("pareto");
   return h;
@@ -149,7 +152,7 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 
 std::string sweep_row(size_t task, size_t point, const std::string& workload,
                       const std::vector<std::pair<std::string, std::string>>& assignments,
-                      const nlohmann::json* result, const std::string& status) {
+                      const nlohmann::json* result, const std::string& status, bool llm_columns) {
   std::vector<std::string> f = {std::to_string(task), std::to_string(point), workload};
   for (const auto& [key, value] : assignments) f.push_back(value);
   if (result != nullptr) {
@@ -158,6 +161,11 @@ std::string sweep_row(size_t task, size_t point, const std::string& workload,
     f.push_back(number(result->at("area_mm2")));
   } else {
     f.insert(f.end(), kFigures.size() + kEnergyParts.size() + 1, "");
+  }
+  if (llm_columns) {
+    const nlohmann::json* llm = result != nullptr && result->contains("llm") ? &result->at("llm") : nullptr;
+    for (const std::string& key : kLlmFigures)
+      f.push_back(llm != nullptr && llm->contains(key) ? number(llm->at(key)) : "");
   }
   f.push_back(status);
   f.push_back("");  // pareto: filled by finalize_csv once every point is in

@@ -16,14 +16,16 @@
 
 namespace nm::sw {
 
-std::vector<std::string> sweep_header(const SweepSpec& spec);
+// llm_columns: add a decoder LLM's ttft_s, tpot_s, tokens_per_s and j_per_token (nm_sweep does
+// when a workload is a decoder).
+std::vector<std::string> sweep_header(const SweepSpec& spec, bool llm_columns = false);
 std::string csv_line(const std::vector<std::string>& fields);
 std::vector<std::string> split_csv_line(const std::string& line);
 
 // One task's row; `result` is nm_sim's JSON, or null when the run failed with `status`.
 std::string sweep_row(size_t task, size_t point, const std::string& workload,
                       const std::vector<std::pair<std::string, std::string>>& assignments,
-                      const nlohmann::json* result, const std::string& status);
+                      const nlohmann::json* result, const std::string& status, bool llm_columns = false);
 
 struct SweepCsv {
   std::string header;             // without '\n'

@@ -46,15 +46,18 @@ std::vector<std::pair<std::string, std::string>> SweepSpec::point(size_t index) 
 namespace {
 
 // Workload options an axis may set, with the nm_sim flag that sets them.
+enum class AxisValue { kMultiplier, kInteger, kPhase };
 struct WorkloadAxis {
   const char* key;
   const char* flag;
-  bool integer;
+  AxisValue value;
 };
-constexpr WorkloadAxis kWorkloadAxes[] = {{"workload.width", "--width", false},
-                                          {"workload.depth", "--depth", false},
-                                          {"workload.seq_len", "--seq-len", true},
-                                          {"workload.batch", "--batch", true}};
+constexpr WorkloadAxis kWorkloadAxes[] = {{"workload.width", "--width", AxisValue::kMultiplier},
+                                          {"workload.depth", "--depth", AxisValue::kMultiplier},
+                                          {"workload.seq_len", "--seq-len", AxisValue::kInteger},
+                                          {"workload.batch", "--batch", AxisValue::kInteger},
+                                          {"workload.phase", "--phase", AxisValue::kPhase},
+                                          {"workload.gen_tokens", "--gen-tokens", AxisValue::kInteger}};
 
 const WorkloadAxis* workload_axis(const std::string& key) {
   for (const WorkloadAxis& a : kWorkloadAxes) {
@@ -65,9 +68,10 @@ const WorkloadAxis* workload_axis(const std::string& key) {
 
 // The same rules as nm_sim's --seq-len (a base-10 integer) and --width/--depth (cli_options.cpp).
 bool valid_workload_value(const WorkloadAxis& axis, const std::string& v) {
+  if (axis.value == AxisValue::kPhase) return v == "prefill" || v == "decode" || v == "generate";
   errno = 0;
   char* end = nullptr;
-  if (axis.integer) {
+  if (axis.value == AxisValue::kInteger) {
     const long long n = std::strtoll(v.c_str(), &end, 10);
     return errno == 0 && end != v.c_str() && *end == '\0' && n > 0;
   }
@@ -177,7 +181,9 @@ SweepSpec load_sweep_spec(const std::string& path, const std::optional<std::stri
         if (!valid_workload_value(*w, v)) {
           throw InputError(path, yaml_text::join_key("axes", a.key),
                            std::string("invalid value '") + v + "': expected " +
-                               (w->integer ? "a positive integer" : "a multiplier in (0, 64]"));
+                               (w->value == AxisValue::kInteger ? "a positive integer"
+                                : w->value == AxisValue::kPhase ? "prefill, decode or generate"
+                                                                : "a multiplier in (0, 64]"));
         }
         continue;
       }

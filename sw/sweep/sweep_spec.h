@@ -2,11 +2,12 @@
 // A design-space sweep: a base configuration and axes of config keys, crossed into points.
 //
 // Contract: an axis is a config key (as --set takes it) or a workload option: workload.width,
-// workload.depth (multipliers in (0, 64]) or workload.seq_len (a positive integer), passed to
-// nm_sim as --width, --depth, --seq-len. Axes keep the file's order; points enumerate the cartesian product
-// with the first axis slowest. Every axis key and value is checked up front by applying it to the base config
-// (same keys and checks as --set), so a bad sweep file fails before any point runs, with an
-// InputError naming the sweep file and the key. Keys must be distinct, and the point count is capped
+// workload.depth (multipliers in (0, 64]), workload.seq_len, workload.batch, workload.gen_tokens
+// (positive integers) or workload.phase (prefill, decode, generate), passed to nm_sim as --width,
+// --depth, --seq-len, --batch, --gen-tokens, --phase. Axes keep the file's order; points enumerate the
+// cartesian product with the first axis slowest. Every axis key and value is checked up front by applying it
+// to the base config (same keys and checks as --set), so a bad sweep file fails before any point runs, with
+// an InputError naming the sweep file and the key. Keys must be distinct, and the point count is capped
 // (kMaxSweepPoints).
 //
 // The axis `config` takes config files (paths relative to the sweep file, like base_config; held

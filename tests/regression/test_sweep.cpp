@@ -372,6 +372,41 @@ TEST(Sweep, WorkloadOptionsAreAxesToo) {
   EXPECT_NE(rejected.err.find("workload.width"), std::string::npos) << rejected.err;
 }
 
+// Decoder LLMs sweep their phase and batch; their rows carry TTFT, TPOT, tokens/s and J/token
+// (empty where the phase has none, and for a non-decoder workload in the same sweep).
+TEST(Sweep, DecoderPhasesAreAxesWithTheirOwnFigures) {
+  const fs::path spec = write_sweep(
+                     "phase.yaml",
+                     "axes:\n  workload.phase: [prefill, decode]\n  workload.batch: [1, 4]\n"
+                     "  workload.width: [0.25]\n  workload.depth: [0.17]\n  workload.seq_len: [32]\n"),
+                 out = scratch() / "phase.csv";
+  const Result r = sweep("--sweep " + spec.string() + " --workloads gpt2,tiny_mlp --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nm::sw::SweepCsv csv = nm::sw::read_sweep_csv(out.string(), false);
+  ASSERT_EQ(csv.rows.size(), 8u);  // (prefill, decode) x (1, 4) x (gpt2, tiny_mlp)
+  const auto header = nm::sw::split_csv_line(csv.header);
+  const auto col = [&](const std::string& name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    EXPECT_NE(it, header.end()) << name;
+    return static_cast<size_t>(it - header.begin());
+  };
+  const auto field = [&](size_t task, const std::string& name) {
+    return nm::sw::split_csv_line(csv.rows[task])[col(name)];
+  };
+  // gpt2 rows: tasks 0 (prefill, b1), 2 (prefill, b4), 4 (decode, b1), 6 (decode, b4).
+  EXPECT_FALSE(field(0, "ttft_s").empty());
+  EXPECT_TRUE(field(0, "tpot_s").empty());
+  EXPECT_FALSE(field(4, "tpot_s").empty());
+  EXPECT_GT(std::stod(field(6, "tokens_per_s")), 2 * std::stod(field(4, "tokens_per_s")));  // batched decode
+  // tiny_mlp takes no phase: its rows are rejected points, not a failed sweep.
+  EXPECT_NE(field(5, "status").find("--phase"), std::string::npos) << field(5, "status");
+  const fs::path bad = write_sweep("badphase.yaml", "axes:\n  workload.phase: [sideways]\n");
+  const Result rejected =
+      sweep("--sweep " + bad.string() + " --workloads gpt2 --out " + (scratch() / "bp.csv").string());
+  EXPECT_EQ(rejected.status, 2);
+  EXPECT_NE(rejected.err.find("prefill, decode or generate"), std::string::npos) << rejected.err;
+}
+
 TEST(Sweep, RejectsBadInputWithOneLine) {
   const fs::path bad = write_sweep("bad.yaml", "axes:\n  l2.bytez: [1, 2]\n");
   Result r = sweep("--sweep " + bad.string() + " --workloads gcn --out " + (scratch() / "bad.csv").string());
