@@ -4,7 +4,7 @@
 #
 # usage: scripts/fuzz.sh [SECONDS] [HARNESS...]
 #   HARNESS: fuzz_config, fuzz_config_set, fuzz_workload, fuzz_sweep_spec, fuzz_sweep_csv,
-#   fuzz_weights; none given: all of them.
+#   fuzz_weights, fuzz_onnx, fuzz_npy; none given: all of them.
 # Each harness starts from its seeds (the repo's configs/ or workloads/ files, tests/fuzz/seeds/
 # and tests/fuzz/regressions/) and keeps what it learns in build-fuzz/corpus/HARNESS, so a later
 # run continues from there. A finding (crash, sanitizer report, leak, an input taking more than
@@ -18,7 +18,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-60}"
 shift || true
 harnesses=("$@")
-all=(fuzz_config fuzz_config_set fuzz_workload fuzz_sweep_spec fuzz_sweep_csv fuzz_weights)
+all=(fuzz_config fuzz_config_set fuzz_workload fuzz_sweep_spec fuzz_sweep_csv fuzz_weights fuzz_onnx fuzz_npy)
 [ ${#harnesses[@]} -eq 0 ] && harnesses=("${all[@]}")
 case "$seconds" in '' | *[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;; esac
 

@@ -2,6 +2,7 @@
 #include "sw/frontend/onnx_import.h"
 
 #include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -15,6 +16,7 @@
 #include <numeric>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string_view>
 #include <unordered_map>
 
@@ -197,7 +199,13 @@ class Importer {
     for (size_t i = 0; i < nodes_.size(); ++i) {
       if (nodes_[i].deleted) continue;
       node_index_ = i;
-      convert(nodes_[i]);
+      try {
+        convert(nodes_[i]);
+      } catch (const std::invalid_argument& e) {
+        // The Graph refuses what the node's attributes imply (a dimension of 0 or less, values
+        // that do not fill a shape): the model's fault, named at its node.
+        fail_node(nodes_[i], e.what());
+      }
     }
     for (const auto& out : g.output()) {
       if (consts_.count(out.name()))
@@ -225,6 +233,22 @@ class Importer {
 
   [[noreturn]] void fail(const std::string& key, const std::string& what) const {
     throw InputError(path_, key, what);
+  }
+
+  // Input and output counts within the op's ONNX schema at this opset, so every converter can
+  // index the inputs and outputs the schema guarantees (an op without a schema is reported as
+  // unsupported later, with the others).
+  void check_arity(const Node& node, const onnx::NodeProto& n) const {
+    const onnx::OpSchema* schema = onnx::OpSchemaRegistry::Schema(n.op_type(), opset_, "");
+    if (schema == nullptr) return;
+    const auto within = [](int count, int lo, int hi) { return count >= lo && count <= hi; };
+    if (!within(n.input_size(), schema->min_input(), schema->max_input()))
+      fail_node(node, std::to_string(n.input_size()) + " inputs; " + n.op_type() + " takes " +
+                          std::to_string(schema->min_input()) + " to " + std::to_string(schema->max_input()));
+    if (!within(n.output_size(), schema->min_output(), schema->max_output()) || n.output_size() < 1)
+      fail_node(node, std::to_string(n.output_size()) + " outputs; " + n.op_type() + " gives " +
+                          std::to_string(schema->min_output()) + " to " +
+                          std::to_string(schema->max_output()));
   }
 
   [[noreturn]] void fail_node(const Node& n, const std::string& what) const {
@@ -281,6 +305,7 @@ class Importer {
       node.proto = &n;
       if (!n.domain().empty() && n.domain() != "ai.onnx")
         fail_node(node, "custom domain '" + n.domain() + "' is not supported");
+      check_arity(node, n);
       nodes_.push_back(std::move(node));
     }
   }
@@ -854,7 +879,12 @@ class Importer {
   Act act(const std::string& name) const {
     const auto it = acts_.find(name);
     if (it == acts_.end()) {
-      if (consts_.count(name)) throw std::logic_error("onnx import: " + name + " is a constant");
+      // A constant reaches here when a node reading it could not be evaluated at import time
+      // (another of its inputs is missing or not constant) yet needs an activation.
+      if (consts_.count(name))
+        fail("value " + name,
+             "is a constant where an activation is expected: a node reading it could not be evaluated at "
+             "import time (is one of its other inputs missing?)");
       fail("value " + name, "is used before it is produced (missing initializer or a node out of order)");
     }
     return it->second;

@@ -39,6 +39,8 @@ std::string header_field(const std::string& header, const std::string& key, cons
 std::vector<int64_t> parse_shape(const std::string& text, const std::string& path) {
   std::vector<int64_t> shape;
   std::string number;
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')')
+    throw InputError(path, "npy", "malformed shape '" + text + "': expected a tuple such as (2, 3)");
   for (char c : text.substr(1)) {
     if (c >= '0' && c <= '9') {
       number += c;
