@@ -969,8 +969,11 @@ class Importer {
     const auto it = inferred_.find(name);
     if (it != inferred_.end() && !(it->second.size() == 1 && it->second[0] == -1) &&
         it->second != a.logical) {
-      throw std::logic_error("onnx import: shape of " + name + " is " + dims_text(a.logical) +
-                             ", ONNX shape inference says " + dims_text(it->second));
+      // The model's own declared shapes (graph outputs, value_info) feed this check too, and a
+      // file can declare a wrong one: reported as the model's, with both shapes.
+      fail("value " + name, "the importer derives shape " + dims_text(a.logical) +
+                                " but the model declares (or ONNX shape inference gives) " +
+                                dims_text(it->second));
     }
     acts_[name] = std::move(a);
   }
@@ -1250,11 +1253,7 @@ class Importer {
     }
     if (t == "Transpose") {
       const size_t r = a.dims.size();
-      Dims perm = attr_ints(*n.proto, "perm");
-      if (perm.empty()) {
-        perm = identity(r);
-        std::reverse(perm.begin(), perm.end());
-      }
+      const Dims perm = transpose_perm(n, r);
       Dims outd = permuted(a.dims, perm);
       std::vector<double> v(a.size());
       const Dims inv = inverse(perm);
@@ -1736,6 +1735,9 @@ class Importer {
       fail_node(n, "strides " + dims_text(strides) + ": equal strides are supported");
     if (pads.size() != 4 || std::any_of(pads.begin(), pads.end(), [&](int64_t p) { return p != pads[0]; }))
       fail_node(n, "pads " + dims_text(pads) + ": equal padding on every side is supported");
+    if (strides[0] < 1 || pads[0] < 0)
+      fail_node(n, "strides " + dims_text(strides) + ", pads " + dims_text(pads) +
+                       ": expected strides >= 1 and pads >= 0");
     const int64_t groups = attr_int(*n.proto, "group", 1);
     const int64_t cout = w.dims[0], kh = w.dims[2], kw = w.dims[3];
     const int64_t c = x.logical[1], h = x.logical[2], wd = x.logical[3];
@@ -1917,6 +1919,9 @@ class Importer {
     if (strides.size() != 2 || strides[0] != strides[1]) fail_node(n, "equal strides are supported");
     if (pads.size() != 4 || std::any_of(pads.begin(), pads.end(), [&](int64_t p) { return p != pads[0]; }))
       fail_node(n, "equal padding on every side is supported");
+    if (strides[0] < 1 || pads[0] < 0 || k[0] < 1 || k[1] < 1)
+      fail_node(n, "kernel_shape " + dims_text(k) + ", strides " + dims_text(strides) + ", pads " +
+                       dims_text(pads) + ": expected kernel and strides >= 1, pads >= 0");
     if (attr_int(*n.proto, "ceil_mode", 0) != 0) fail_node(n, "ceil_mode = 1 is not supported");
     if (attr_ints(*n.proto, "dilations", {1, 1}) != Dims{1, 1}) fail_node(n, "dilations are not supported");
     const bool avg = n.type == "AveragePool";
@@ -1979,9 +1984,9 @@ class Importer {
     set_act(n.outputs[0], with_shape(id, p.logical, p.perm));
   }
 
-  void convert_transpose(const Node& n) {
-    const Act& x = act(n.inputs[0]);
-    const size_t r = x.logical.size();
+  // A Transpose's perm for an input of rank r: the attribute (default: reversed dims), which must
+  // be a permutation of 0..r-1.
+  Dims transpose_perm(const Node& n, size_t r) const {
     Dims perm = attr_ints(*n.proto, "perm");
     if (perm.empty()) {
       perm = identity(r);
@@ -1990,6 +1995,19 @@ class Importer {
     if (perm.size() != r)
       fail_node(n,
                 "perm has " + std::to_string(perm.size()) + " entries, the input rank " + std::to_string(r));
+    std::vector<bool> seen(r, false);
+    for (int64_t p : perm) {
+      if (p < 0 || p >= static_cast<int64_t>(r) || seen[static_cast<size_t>(p)])
+        fail_node(n, "perm " + dims_text(perm) + " is not a permutation of 0.." + std::to_string(r - 1));
+      seen[static_cast<size_t>(p)] = true;
+    }
+    return perm;
+  }
+
+  void convert_transpose(const Node& n) {
+    const Act& x = act(n.inputs[0]);
+    const size_t r = x.logical.size();
+    const Dims perm = transpose_perm(n, r);
     const Dims inv = inverse(perm);
     Dims new_perm(r);
     for (size_t j = 0; j < r; ++j) new_perm[j] = inv[static_cast<size_t>(x.perm[j])];
