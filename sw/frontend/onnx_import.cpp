@@ -143,10 +143,25 @@ Dims permuted(const Dims& logical, const Dims& perm) {
   return s;
 }
 
+// The most elements a tensor may have (as the YAML loader's cap), so shape arithmetic on a
+// file's dimensions cannot overflow int64.
+constexpr int64_t kMaxElements = int64_t{1} << 48;
+
+// Saturates at kMaxElements + 1: a file's absurd dimensions give a count the checks reject, never
+// an overflow.
 int64_t product(const Dims& d, size_t from = 0, size_t to = SIZE_MAX) {
   int64_t p = 1;
   const size_t end = std::min(to, d.size());
-  for (size_t k = from; k < end; ++k) p *= d[k];
+  for (size_t k = from; k < end; ++k) {
+    if (d[k] <= 0) return d[k] == 0 ? 0 : -1;
+    if (d[k] > kMaxElements || p > kMaxElements / d[k]) {
+      // Still 0 if a later dimension is 0.
+      for (size_t z = k + 1; z < end; ++z)
+        if (d[z] == 0) return 0;
+      return kMaxElements + 1;
+    }
+    p *= d[k];
+  }
   return p;
 }
 
@@ -390,6 +405,8 @@ class Importer {
     for (int64_t d : dims) {
       if (d < 0) fail(what, "has a negative dimension");
     }
+    if (product(dims) > kMaxElements)
+      fail(what, "shape " + dims_text(dims) + ": expected at most 2^48 elements");
     const auto n = static_cast<size_t>(product(dims));
     std::string buffer;
     const std::string_view raw = tensor_bytes(t, what, buffer);
@@ -511,6 +528,8 @@ class Importer {
         }
         logical.push_back(dim.dim_value());
       }
+      if (product(logical) > kMaxElements)
+        fail(key, "shape " + dims_text(logical) + ": expected at most 2^48 elements");
       const int type = in.type().tensor_type().elem_type();
       if (type != onnx::TensorProto::FLOAT && type != onnx::TensorProto::INT64 &&
           type != onnx::TensorProto::INT32)
@@ -926,6 +945,8 @@ class Importer {
   int emit(const Node& n, OpKind kind, std::vector<int> inputs, const Dims& shape, OpAttrs attrs = {},
            const std::string& suffix = "") {
     const std::string name = op_name(n, suffix);
+    if (product(shape) > kMaxElements)
+      fail_node(n, "output shape " + dims_text(shape) + ": expected at most 2^48 elements");
     const int out = graph_.add_tensor(name + ":out", shape);
     Op op;
     op.kind = kind;
@@ -944,6 +965,8 @@ class Importer {
     std::string unique = name;
     for (int k = 2; used_names_.count(unique); ++k) unique = name + "_" + std::to_string(k);
     used_names_.insert(unique);
+    if (product(shape) > kMaxElements)
+      fail("constant " + name, "shape " + dims_text(shape) + ": expected at most 2^48 elements");
     const int id = graph_.add_tensor(unique, shape, /*constant=*/true);
     values_[id] = std::make_shared<std::vector<float>>(std::move(values));
     return id;
@@ -1179,6 +1202,16 @@ class Importer {
   }
 
   // Evaluates a node whose inputs are all constants; false when some input is an activation.
+  // Elements of a constant folded at import time: shape plumbing is small; a file asking for more
+  // than 2^24 folded values (ConstantOfShape, Expand, Tile of a constant) is refused, not allocated.
+  size_t folded_elements(const Node& n, const Dims& dims) const {
+    constexpr int64_t kMaxFolded = int64_t{1} << 24;
+    const int64_t count = product(dims);
+    if (count < 0 || count > kMaxFolded)
+      fail_node(n, "folding its constant output " + dims_text(dims) + " needs more than 2^24 values");
+    return static_cast<size_t>(count);
+  }
+
   bool fold_if_constant(const Node& n) {
     if (n.type.rfind("nm.", 0) == 0) return false;
     bool any_input = false;
@@ -1213,7 +1246,7 @@ class Importer {
       const Const* c = where ? &konst(n, 2) : nullptr;
       if (c) dims = broadcast_dims(dims, c->dims, ok);
       if (!ok) fail_node(n, "constant operands do not broadcast");
-      const auto total = static_cast<size_t>(product(dims));
+      const auto total = folded_elements(n, dims);
       std::vector<double> v(total);
       for (size_t e = 0; e < total; ++e) {
         const double x = a.at(broadcast_source(dims, a.dims, e));
@@ -1289,8 +1322,7 @@ class Importer {
         value = c.at(0);
         integer = c.integer;
       }
-      consts_[out] =
-          from_doubles(dims, std::vector<double>(static_cast<size_t>(product(dims)), value), integer);
+      consts_[out] = from_doubles(dims, std::vector<double>(folded_elements(n, dims), value), integer);
       return true;
     }
     if (t == "Range") {
@@ -1298,7 +1330,7 @@ class Importer {
       std::vector<double> v;
       for (double x = start; delta > 0 ? x < limit : x > limit; x += delta) {
         v.push_back(x);
-        if (v.size() > 100000000) fail_node(n, "range too long");
+        if (v.size() > (size_t{1} << 24)) fail_node(n, "range of more than 2^24 values");
       }
       consts_[out] = from_doubles({static_cast<int64_t>(v.size())}, v, a.integer);
       return true;
@@ -1307,7 +1339,7 @@ class Importer {
       bool ok = true;
       const Dims dims = broadcast_dims(a.dims, const_ints(n, 1), ok);
       if (!ok) fail_node(n, "shape does not broadcast");
-      std::vector<double> v(static_cast<size_t>(product(dims)));
+      std::vector<double> v(folded_elements(n, dims));
       for (size_t e = 0; e < v.size(); ++e) v[e] = a.at(broadcast_source(dims, a.dims, e));
       consts_[out] = from_doubles(dims, v, a.integer);
       return true;
@@ -1321,7 +1353,7 @@ class Importer {
       const auto outer = static_cast<size_t>(product(dims, 0, static_cast<size_t>(axis)));
       std::vector<double> v;
       bool integer = true;
-      v.reserve(static_cast<size_t>(product(dims)));
+      v.reserve(folded_elements(n, dims));
       for (size_t o = 0; o < outer; ++o) {
         for (size_t k = 0; k < n.inputs.size(); ++k) {
           const Const& c = konst(n, k);
@@ -1400,6 +1432,8 @@ class Importer {
           infer = static_cast<int>(k);
         } else {
           if (target[k] <= 0) fail_node(n, "shape " + dims_text(target) + " has a non-positive entry");
+          if (target[k] > kMaxElements || known > kMaxElements / target[k])
+            fail_node(n, "shape " + dims_text(target) + ": expected at most 2^48 elements");
           known *= target[k];
         }
       }
