@@ -302,6 +302,14 @@ class Importer {
     }
     opset_ = opset;
     if (batch_ > 1) apply_batch();
+    // Input and output counts first: ONNX's shape inference trusts them (a Split with no outputs
+    // divides by zero inside libonnx).
+    for (const auto& n : model_.graph().node()) {
+      Node node;
+      node.type = n.op_type();
+      node.name = n.name().empty() ? n.op_type() : n.name();
+      check_arity(node, n);
+    }
     // ONNX's own shape inference, as the check on every shape derived here.
     try {
       onnx::ShapeInferenceOptions options(false, 0, true);
@@ -320,7 +328,6 @@ class Importer {
       node.proto = &n;
       if (!n.domain().empty() && n.domain() != "ai.onnx")
         fail_node(node, "custom domain '" + n.domain() + "' is not supported");
-      check_arity(node, n);
       nodes_.push_back(std::move(node));
     }
   }
