@@ -250,6 +250,59 @@ class Importer {
     throw InputError(path_, key, what);
   }
 
+  // A tensor's stored data must hold exactly its shape's elements (raw bytes, or the typed field
+  // of its data type); external data is checked when it is read.
+  void check_tensor_size(const onnx::TensorProto& t, const std::string& what) const {
+    if (t.data_location() == onnx::TensorProto::EXTERNAL) return;
+    Dims dims(t.dims().begin(), t.dims().end());
+    for (int64_t d : dims) {
+      if (d < 0) fail(what, "has a negative dimension");
+    }
+    const int64_t n = product(dims);
+    if (n > kMaxElements) fail(what, "shape " + dims_text(dims) + ": expected at most 2^48 elements");
+    int64_t bytes_per = 0, typed = -1;
+    switch (t.data_type()) {
+      case onnx::TensorProto::FLOAT:
+        bytes_per = 4, typed = t.float_data_size();
+        break;
+      case onnx::TensorProto::DOUBLE:
+        bytes_per = 8, typed = t.double_data_size();
+        break;
+      case onnx::TensorProto::INT64:
+        bytes_per = 8, typed = t.int64_data_size();
+        break;
+      case onnx::TensorProto::UINT64:
+        bytes_per = 8, typed = t.uint64_data_size();
+        break;
+      case onnx::TensorProto::INT32:
+      case onnx::TensorProto::UINT32:
+        bytes_per = 4, typed = t.int32_data_size();
+        if (t.data_type() == onnx::TensorProto::UINT32) typed = t.uint64_data_size();
+        break;
+      case onnx::TensorProto::INT16:
+      case onnx::TensorProto::UINT16:
+      case onnx::TensorProto::FLOAT16:
+      case onnx::TensorProto::BFLOAT16:
+        bytes_per = 2, typed = t.int32_data_size();
+        break;
+      case onnx::TensorProto::INT8:
+      case onnx::TensorProto::UINT8:
+      case onnx::TensorProto::BOOL:
+        bytes_per = 1, typed = t.int32_data_size();
+        break;
+      default:
+        fail(what, "data type " + std::to_string(t.data_type()) + " is not supported");
+    }
+    if (t.has_raw_data()) {
+      if (static_cast<int64_t>(t.raw_data().size()) != n * bytes_per)
+        fail(what, "holds " + std::to_string(t.raw_data().size()) + " bytes, shape " + dims_text(dims) +
+                       " needs " + std::to_string(n * bytes_per));
+    } else if (typed != n) {
+      fail(what, "holds " + std::to_string(typed) + " values, shape " + dims_text(dims) + " needs " +
+                     std::to_string(n));
+    }
+  }
+
   // Input and output counts within the op's ONNX schema at this opset, so every converter can
   // index the inputs and outputs the schema guarantees (an op without a schema is reported as
   // unsupported later, with the others).
@@ -302,7 +355,15 @@ class Importer {
     }
     opset_ = opset;
     if (batch_ > 1) apply_batch();
-    // Input and output counts first: ONNX's shape inference trusts them (a Split with no outputs
+    // Tensor sizes first: ONNX's shape inference reads initializers and Constant values without
+    // checking their byte counts against their shapes (an int64 scalar of 4 bytes crashed it).
+    for (const auto& t : model_.graph().initializer()) check_tensor_size(t, "initializer " + t.name());
+    for (const auto& n : model_.graph().node()) {
+      for (const auto& a : n.attribute()) {
+        if (a.has_t()) check_tensor_size(a.t(), "node " + n.name() + " attribute " + a.name());
+      }
+    }
+    // Input and output counts too: ONNX's shape inference trusts them (a Split with no outputs
     // divides by zero inside libonnx).
     for (const auto& n : model_.graph().node()) {
       Node node;
