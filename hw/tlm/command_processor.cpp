@@ -12,11 +12,11 @@ CommandProcessor::CommandProcessor(sc_core::sc_module_name name, const ArchConfi
 }
 
 void CommandProcessor::retire_released_steps() {
-  for (const PlanStep* step : progress.take_released()) {
+  progress.drain_released([this](const PlanStep* step) {
     for (size_t i = 0; i < window_.size(); ++i) {
       if (&window_[i] == step) released_[i] = true;
     }
-  }
+  });
   while (!window_.empty() && released_.front()) {
     window_.pop_front();
     released_.pop_front();

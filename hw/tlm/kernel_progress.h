@@ -34,11 +34,12 @@ class KernelProgress {
     released_.push_back(step);
     step_released_.notify(sc_core::SC_ZERO_TIME);
   }
-  // Steps released since the last call.
-  std::vector<const PlanStep*> take_released() {
-    std::vector<const PlanStep*> out;
-    out.swap(released_);
-    return out;
+  // Calls `f` on each step released since the last call (the list keeps its capacity: this runs
+  // once per issued step).
+  template <typename F>
+  void drain_released(F&& f) {
+    for (const PlanStep* step : released_) f(step);
+    released_.clear();
   }
   const sc_core::sc_event& step_released_event() const { return step_released_; }
 

@@ -136,6 +136,20 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     }
     (flag == "--width" ? o.width : o.depth) = x;
   };
+  // --phase and --gen-tokens, given as the flag or as --set workload.phase / workload.gen_tokens.
+  auto set_phase = [&](const std::string& spelling, const std::string& v) {
+    if (v != "prefill" && v != "decode" && v != "generate")
+      throw InputError("command line", spelling, "expected prefill, decode or generate, got '" + v + "'");
+    o.phase = v;
+  };
+  auto set_gen_tokens = [&](const std::string& spelling, const std::string& v) {
+    errno = 0;
+    char* end = nullptr;
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    if (errno != 0 || end == v.c_str() || *end != '\0' || n < 1 || n > 1000000)
+      throw InputError("command line", spelling, "expected a positive integer, got '" + v + "'");
+    o.gen_tokens = n;
+  };
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](const char* expected) -> std::string {
@@ -163,17 +177,9 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
         }
         const std::string spelling = "--set " + key, given = flag.back();
         if (flag.front() == "--phase") {
-          if (given != "prefill" && given != "decode" && given != "generate")
-            throw InputError("command line", spelling,
-                             "expected prefill, decode or generate, got '" + given + "'");
-          o.phase = given;
+          set_phase(spelling, given);
         } else if (flag.front() == "--gen-tokens") {
-          errno = 0;
-          char* end = nullptr;
-          const long long n = std::strtoll(given.c_str(), &end, 10);
-          if (errno != 0 || end == given.c_str() || *end != '\0' || n < 1 || n > 1000000)
-            throw InputError("command line", spelling, "expected a positive integer, got '" + given + "'");
-          o.gen_tokens = n;
+          set_gen_tokens(spelling, given);
         } else {
           set_workload_option(flag.front(), spelling, given);
         }
@@ -223,10 +229,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
         throw InputError("command line", a, "expected uniform or elastic, got '" + *o.pwl_method + "'");
       }
     } else if (a == "--phase") {
-      o.phase = value("prefill, decode or generate");
-      if (*o.phase != "prefill" && *o.phase != "decode" && *o.phase != "generate") {
-        throw InputError("command line", a, "expected prefill, decode or generate, got '" + *o.phase + "'");
-      }
+      set_phase(a, value("prefill, decode or generate"));
     } else if (a == "--simulate-layers") {
       const std::string v = value("a non-negative integer");
       errno = 0;
@@ -235,18 +238,16 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       if (errno != 0 || end == v.c_str() || *end != '\0' || n < 0 || n > 100000)
         throw InputError("command line", a, "expected a non-negative integer, got '" + v + "'");
       o.simulate_layers = n;
-    } else if (a == "--gen-tokens" || a == "--decode-samples") {
-      const bool gen = a == "--gen-tokens";
-      const std::string v = value(gen ? "a positive integer" : "0 or an integer >= 2");
+    } else if (a == "--gen-tokens") {
+      set_gen_tokens(a, value("a positive integer"));
+    } else if (a == "--decode-samples") {
+      const std::string v = value("0 or an integer >= 2");
       errno = 0;
       char* end = nullptr;
       const long long n = std::strtoll(v.c_str(), &end, 10);
-      const bool ok = errno == 0 && end != v.c_str() && *end == '\0';
-      if (gen && (!ok || n < 1 || n > 1000000))
-        throw InputError("command line", a, "expected a positive integer, got '" + v + "'");
-      if (!gen && (!ok || n < 0 || n == 1 || n > 1000000))
+      if (errno != 0 || end == v.c_str() || *end != '\0' || n < 0 || n == 1 || n > 1000000)
         throw InputError("command line", a, "expected 0 (every step) or an integer >= 2, got '" + v + "'");
-      (gen ? o.gen_tokens : o.decode_samples) = n;
+      o.decode_samples = n;
     } else if (a == "--json") {
       o.json_path = value("an output file path");
     } else if (a == "--csv") {

@@ -672,6 +672,17 @@ class Importer {
     return early_scalar(name, v) && std::abs(v - want) <= tol * std::max(1.0, std::abs(want));
   }
 
+  // Replaces `members` by one unary node `type` from `input` to `output`.
+  void fuse_as(const std::vector<int>& members, const char* type, const std::string& name,
+               const std::string& input, const std::string& output) {
+    Node fused;
+    fused.type = type;
+    fused.name = name;
+    fused.inputs = {input};
+    fused.outputs = {output};
+    fuse(members, std::move(fused));
+  }
+
   void fuse(const std::vector<int>& members, Node fused) {
     const int last = *std::max_element(members.begin(), members.end());
     for (int m : members) nodes_[static_cast<size_t>(m)].deleted = true;
@@ -766,33 +777,9 @@ class Importer {
       break;
     }
     if (x.empty()) return;
-    const int add = only_user(tanh.outputs[0]);
-    if (!is_type(add, "Add") ||
-        !scalar_is(other_input(nodes_[static_cast<size_t>(add)], tanh.outputs[0]), 1.0))
-      return;
-    const std::string a = nodes_[static_cast<size_t>(add)].outputs[0];
-    const int m1 = only_user(a);
-    if (!is_type(m1, "Mul")) return;
-    const std::string partner = other_input(nodes_[static_cast<size_t>(m1)], a);
-    std::vector<int> members = {cubic_scale, sum, scale, tanh_node, add, m1};
+    std::vector<int> members = {cubic_scale, sum, scale};
     members.insert(members.end(), cube_nodes.begin(), cube_nodes.end());
-    std::string out = nodes_[static_cast<size_t>(m1)].outputs[0];
-    if (partner == x) {  // x * (1 + tanh) then * 0.5
-      const int half = only_user(out);
-      if (scaled_input(half, "Mul", 0.5) != out) return;
-      members.push_back(half);
-      out = nodes_[static_cast<size_t>(half)].outputs[0];
-    } else {  // (x * 0.5) * (1 + tanh)
-      const int h = producer(partner);
-      if (scaled_input(h, "Mul", 0.5) != x || only_user(partner) != m1) return;
-      members.push_back(h);
-    }
-    Node gelu;
-    gelu.type = "nm.Gelu";
-    gelu.name = tanh.name;
-    gelu.inputs = {x};
-    gelu.outputs = {out};
-    fuse(members, std::move(gelu));
+    fuse_gelu_tail(tanh_node, x, std::move(members));
   }
 
   // x * HardSigmoid(x) with PyTorch's slope and offset (older exports of hardswish).
@@ -802,12 +789,8 @@ class Importer {
     const int mul = only_user(hs.outputs[0]);
     if (!is_type(mul, "Mul") || other_input(nodes_[static_cast<size_t>(mul)], hs.outputs[0]) != hs.inputs[0])
       return;
-    Node swish;
-    swish.type = "HardSwish";
-    swish.name = hs.name;
-    swish.inputs = {hs.inputs[0]};
-    swish.outputs = {nodes_[static_cast<size_t>(mul)].outputs[0]};
-    fuse({hard_sigmoid_node, mul}, std::move(swish));
+    fuse_as({hard_sigmoid_node, mul}, "HardSwish", hs.name, hs.inputs[0],
+            nodes_[static_cast<size_t>(mul)].outputs[0]);
   }
 
   // ONNX HardSigmoid is max(0, min(1, alpha x + beta)), defaults 0.2 and 0.5; PyTorch's is
@@ -881,12 +864,8 @@ class Importer {
   // 0.5 * x * (1 + erf(x / sqrt(2))), in the orders exporters write it.
   void match_gelu(int erf_node) {
     const Node& erf = nodes_[static_cast<size_t>(erf_node)];
-    int scale = -1;
+    const int scale = producer(erf.inputs[0]);
     std::string x;
-    for (size_t k = 0; k < nodes_.size(); ++k) {
-      if (nodes_[k].deleted || nodes_[k].outputs.empty() || nodes_[k].outputs[0] != erf.inputs[0]) continue;
-      scale = static_cast<int>(k);
-    }
     if (scale < 0 || only_user(erf.inputs[0]) != erf_node) return;
     const Node& s = nodes_[static_cast<size_t>(scale)];
     if (s.type == "Div" && scalar_is(s.inputs[1], std::sqrt(2.0))) {
@@ -898,40 +877,34 @@ class Importer {
     } else {
       return;
     }
-    const int add = only_user(erf.outputs[0]);
-    if (!is_type(add, "Add") ||
-        !scalar_is(other_input(nodes_[static_cast<size_t>(add)], erf.outputs[0]), 1.0))
+    fuse_gelu_tail(erf_node, x, {scale});
+  }
+
+  // The tail both GELU forms share, from f = erf(x / sqrt 2) or tanh(sqrt(2/pi) (x + ...)):
+  // (1 + f) times x and 0.5 in either order (x * (1 + f) * 0.5, or (x * 0.5) * (1 + f)). Fuses
+  // the tail, f and `members` (the nodes before f) into one gelu of x.
+  void fuse_gelu_tail(int f_node, const std::string& x, std::vector<int> members) {
+    const Node& f = nodes_[static_cast<size_t>(f_node)];
+    const int add = only_user(f.outputs[0]);
+    if (!is_type(add, "Add") || !scalar_is(other_input(nodes_[static_cast<size_t>(add)], f.outputs[0]), 1.0))
       return;
     const std::string a = nodes_[static_cast<size_t>(add)].outputs[0];
     const int m1 = only_user(a);
     if (!is_type(m1, "Mul")) return;
     const std::string partner = other_input(nodes_[static_cast<size_t>(m1)], a);
-    std::vector<int> members = {scale, erf_node, add, m1};
+    members.insert(members.end(), {f_node, add, m1});
     std::string out = nodes_[static_cast<size_t>(m1)].outputs[0];
-    if (partner == x) {  // x * (1 + erf) then * 0.5
+    if (partner == x) {  // x * (1 + f) then * 0.5
       const int half = only_user(out);
-      if (!is_type(half, "Mul") || !scalar_is(other_input(nodes_[static_cast<size_t>(half)], out), 0.5))
-        return;
+      if (scaled_input(half, "Mul", 0.5) != out) return;
       members.push_back(half);
       out = nodes_[static_cast<size_t>(half)].outputs[0];
-    } else {  // (x * 0.5) * (1 + erf)
-      int h = -1;
-      for (size_t k = 0; k < nodes_.size(); ++k) {
-        if (!nodes_[k].deleted && !nodes_[k].outputs.empty() && nodes_[k].outputs[0] == partner)
-          h = static_cast<int>(k);
-      }
-      if (!is_type(h, "Mul") || only_user(partner) != m1 ||
-          other_input(nodes_[static_cast<size_t>(h)], x).empty() ||
-          !scalar_is(other_input(nodes_[static_cast<size_t>(h)], x), 0.5))
-        return;
+    } else {  // (x * 0.5) * (1 + f)
+      const int h = producer(partner);
+      if (scaled_input(h, "Mul", 0.5) != x || only_user(partner) != m1) return;
       members.push_back(h);
     }
-    Node gelu;
-    gelu.type = "nm.Gelu";
-    gelu.name = erf.name;
-    gelu.inputs = {x};
-    gelu.outputs = {out};
-    fuse(members, std::move(gelu));
+    fuse_as(members, "nm.Gelu", f.name, x, out);
   }
 
   // x * sigmoid(x)
@@ -941,12 +914,8 @@ class Importer {
     if (!is_type(mul, "Mul") ||
         other_input(nodes_[static_cast<size_t>(mul)], sig.outputs[0]) != sig.inputs[0])
       return;
-    Node silu;
-    silu.type = "nm.Silu";
-    silu.name = sig.name;
-    silu.inputs = {sig.inputs[0]};
-    silu.outputs = {nodes_[static_cast<size_t>(mul)].outputs[0]};
-    fuse({sigmoid_node, mul}, std::move(silu));
+    fuse_as({sigmoid_node, mul}, "nm.Silu", sig.name, sig.inputs[0],
+            nodes_[static_cast<size_t>(mul)].outputs[0]);
   }
 
   // ---- values ----

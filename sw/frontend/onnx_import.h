@@ -16,9 +16,9 @@
 //    arithmetic on constants, ...) is evaluated at import time and never reaches the IR.
 //  - Exporter patterns are recognised: LayerNorm decomposed into ReduceMean / Sub / Pow /
 //    ReduceMean / Add / Sqrt / Div (+ Mul gamma, Add beta), GELU in its erf and tanh forms, SiLU
-//    as Sigmoid x Mul, hard-swish as HardSigmoid x Mul, ReLU6 as Clip(0, 6), BatchNormalization after a Conv (folded into its
-//    weights), a bias Add after MatMul (folded into the linear). Everything else lowers from the
-//    primitives in supported_onnx_ops().
+//    as Sigmoid x Mul, hard-swish as HardSigmoid x Mul, ReLU6 as Clip(0, 6), BatchNormalization after a Conv
+//    (folded into its weights), a bias Add after MatMul (folded into the linear). Everything else lowers from
+//    the primitives in supported_onnx_ops().
 //  - Errors are nm::InputError(path, <what>, ...): a model with unsupported ops names every
 //    unsupported op type with its first node in one line. What ONNX's shape inference trusts
 //    (node input/output counts against the op schema, tensor byte counts against shapes) is

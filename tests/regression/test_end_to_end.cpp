@@ -733,7 +733,7 @@ TEST(EndToEnd, ALayerWithAVeryLongTilePlanRunsInBoundedMemory) {
   EXPECT_EQ(j["macs"].get<uint64_t>(), uint64_t{16384} * 65536);
 #if !defined(__SANITIZE_ADDRESS__)  // ASan's shadow memory and 256 MB quarantine swamp the figure
   rusage children{};
-  getrusage(RUSAGE_CHILDREN, &children);  // ru_maxrss: KiB, the largest child so far (the run above)
+  getrusage(RUSAGE_CHILDREN, &children);     // ru_maxrss: KiB, the largest child so far (the run above)
   EXPECT_LT(children.ru_maxrss, 48 * 1024);  // 14 MB measured
 #endif
 }
