@@ -192,6 +192,7 @@ DramSpec hbm2() {
   s.columns = 64;  // DRAMsim3: page = columns x device_width = 1 KiB
   s.devices_per_channel = 1;
   s.typical_channels = 8;  // one stack: 8 x 32 GB/s
+  s.interposer_phy = true;
   DramTimingParams& t = s.t;
   t.tRCD = 14;  // tRCDRD = tRCDWR = 14
   t.tRP = 14;

@@ -114,6 +114,7 @@ struct DramSpec {
   uint32_t columns = 0;              // column addresses per row, each width_bits wide
   uint32_t devices_per_channel = 1;  // devices whose IDD currents add up (8 x8 parts on a DDR4 DIMM)
   uint32_t typical_channels = 1;     // channels of the usual configuration (HBM2: 8 per stack)
+  bool interposer_phy = false;       // the host PHY drives microbumps on an interposer (HBM), not a board
   DramTimingParams t;
   std::vector<DramSupply> supplies;
   bool energy_estimated = false;  // true when no published IDD figures exist for this part

@@ -37,6 +37,13 @@ struct EnergyTable {
   double leakage_l2_mw_per_kib = 0;      // per KiB of L2
   double leakage_noc_mw_per_router = 0;  // per router (one per cluster)
   double leakage_dram_mw_per_channel = 0;
+  // Area figures the SRAM model and the PE datapath do not give (area_model.h): one mesh router
+  // with 128-bit flits at 45 nm (scaled by area_scale and by the configured flit width), and the
+  // DRAM PHY per data pin (DQ) of a board-level (DDR4, LPDDR4/5) or an interposer (HBM) interface,
+  // which is I/O and does not scale with the node.
+  double noc_router_mm2 = 0;
+  double dram_phy_mm2_per_dq_board = 0;
+  double dram_phy_mm2_per_dq_interposer = 0;
   // Under a DRAM standard (with_dram_figures): DRAM priced per command from the standard's IDD
   // currents (DRAMPower's method, hw/core/dram_timing.h) instead of dram_pj_per_byte, and its
   // background power (active standby, IDD3N, per channel) as leakage_dram_mw_per_channel.

@@ -325,6 +325,10 @@ const Schema<hw::EnergyTable>& energy_schema() {
   static const Quantity kPerKib{"number in milliwatts per KiB", "mW", true, Range::kNonNegative};
   static const Quantity kRouter{"number in milliwatts per router", "mW", true, Range::kNonNegative};
   static const Quantity kChannel{"number in milliwatts per channel", "mW", true, Range::kNonNegative};
+  static const Quantity kRouterArea{"number in square millimetres per router", "mm^2", true,
+                                    Range::kNonNegative};
+  static const Quantity kPinArea{"number in square millimetres per data pin", "mm^2", true,
+                                 Range::kNonNegative};
   static const Schema<T> schema({
       energy_figure("technology_nm", &T::technology_nm, kNm),
       {"sram",
@@ -358,6 +362,9 @@ const Schema<hw::EnergyTable>& energy_schema() {
       energy_figure("leakage_mw.l2_per_kib", &T::leakage_l2_mw_per_kib, kPerKib),
       energy_figure("leakage_mw.noc_per_router", &T::leakage_noc_mw_per_router, kRouter),
       energy_figure("leakage_mw.dram_per_channel", &T::leakage_dram_mw_per_channel, kChannel),
+      energy_figure("area_mm2.noc_router", &T::noc_router_mm2, kRouterArea),
+      energy_figure("area_mm2.dram_phy_per_dq_board", &T::dram_phy_mm2_per_dq_board, kPinArea),
+      energy_figure("area_mm2.dram_phy_per_dq_interposer", &T::dram_phy_mm2_per_dq_interposer, kPinArea),
   });
   return schema;
 }

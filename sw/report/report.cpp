@@ -107,7 +107,11 @@ nlohmann::json run_to_json(const RunResult& run) {
   j["l1_bytes"] = run.totals.l1_read_bytes + run.totals.l1_write_bytes;
   j["energy_breakdown_j"] = energy_json(run.energy);
   j["area_mm2"] = run.area.total_mm2();
-  j["area_breakdown_mm2"] = {{"pe", run.area.pe_mm2}, {"l1", run.area.l1_mm2}, {"l2", run.area.l2_mm2}};
+  j["area_breakdown_mm2"] = {{"pe", run.area.pe_mm2},
+                             {"l1", run.area.l1_mm2},
+                             {"l2", run.area.l2_mm2},
+                             {"noc", run.area.noc_mm2},
+                             {"dram_phy", run.area.dram_phy_mm2}};
   if (run.sram) {
     j["sram"] = {{"cells", hw::sram_cells_name(run.config.energy.sram_cells)},
                  {"l1", sram_json(run.sram->l1, run.sram->l1_figures, run.config.energy)},
@@ -245,8 +249,9 @@ void write_summary(std::ostream& out, const RunResult& run, bool verbose) {
   }
   out << "  time bound by       " << bounds << "\n";
   out << fmt::format(
-      "  area                {:.2f} mm^2 (PEs {:.2f}, L1 {:.2f}, L2 {:.2f}; no NoC or DRAM PHY)\n",
-      run.area.total_mm2(), run.area.pe_mm2, run.area.l1_mm2, run.area.l2_mm2);
+      "  area                {:.2f} mm^2 (PEs {:.2f}, L1 {:.2f}, L2 {:.2f}, NoC {:.2f}, DRAM PHY {:.2f})\n",
+      run.area.total_mm2(), run.area.pe_mm2, run.area.l1_mm2, run.area.l2_mm2, run.area.noc_mm2,
+      run.area.dram_phy_mm2);
   if (run.functional) write_functional_summary(out, *run.functional, verbose);
   if (!verbose) return;
   write_layer_rows(out, run);

@@ -26,7 +26,7 @@ RunResult run_simulation(const KernelProgram& program, const SimConfig& config, 
   // Under a DRAM standard, DRAM is priced per command from its IDD figures.
   result.config.energy =
       hw::with_dram_figures(hw::with_sram_figures(config.energy, config.arch), config.arch);
-  result.area = hw::area_of(config.arch, config.energy.sram_cells, config.energy.area_scale);
+  result.area = hw::area_of(config.arch, config.energy);
   if (config.energy.sram_cells != hw::SramCells::kFixed)
     result.sram = hw::price_srams(config.arch, config.energy.sram_cells);
   result.network_macs = program.network_macs();

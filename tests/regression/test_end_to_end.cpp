@@ -472,7 +472,11 @@ TEST(SramModel, RunsPriceL2ByItsSize) {
   for (const json* j : {&small, &large}) {
     const json& a = (*j)["area_breakdown_mm2"];
     EXPECT_NEAR((*j)["area_mm2"].get<double>(),
-                a["pe"].get<double>() + a["l1"].get<double>() + a["l2"].get<double>(), 1e-9);
+                a["pe"].get<double>() + a["l1"].get<double>() + a["l2"].get<double>() +
+                    a["noc"].get<double>() + a["dram_phy"].get<double>(),
+                1e-9);
+    EXPECT_GT(a["noc"].get<double>(), 0);
+    EXPECT_GT(a["dram_phy"].get<double>(), 0);
   }
   EXPECT_LT(small["area_mm2"].get<double>(), large["area_mm2"].get<double>());
   // The fixed table prices every L2 byte alike, whatever the size (the pre-model variant).

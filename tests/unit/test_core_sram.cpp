@@ -104,22 +104,64 @@ TEST(SramModel, EnergyTableTakesTheFiguresOfTheConfiguredSizes) {
   EXPECT_EQ(price_srams(narrow, SramCells::kCactiLop).l2.port_bits, 64u);
 }
 
+EnergyTable area_table(SramCells cells) {
+  EnergyTable t;
+  t.sram_cells = cells;
+  t.noc_router_mm2 = 0.0422;  // configs/energy/45nm.yaml
+  t.dram_phy_mm2_per_dq_board = 0.05;
+  t.dram_phy_mm2_per_dq_interposer = 0.01;
+  return t;
+}
+
 TEST(AreaModel, GrowsWithEveryArrayAndCountsTheDatatype) {
   ArchConfig a;
-  const AreaBreakdown base = area_of(a, SramCells::kCactiLop);
+  const EnergyTable lop = area_table(SramCells::kCactiLop);
+  const AreaBreakdown base = area_of(a, lop);
   // 1024 x the 4 KiB CACTI run (0.0147 mm^2) for L1; the PE datapath is Horowitz's 8b mult + 32b add.
   EXPECT_NEAR(base.l1_mm2, 1024 * 0.0147, 1e-9);
   EXPECT_GT(base.pe_mm2, 1024 * (282 + 137) * 1e-6);
   ArchConfig more = a;
   more.l2_bytes *= 2;
-  EXPECT_GT(area_of(more, SramCells::kCactiLop).l2_mm2, base.l2_mm2);
+  EXPECT_GT(area_of(more, lop).l2_mm2, base.l2_mm2);
   more = a;
   more.pe_count *= 2;
-  EXPECT_NEAR(area_of(more, SramCells::kCactiLop).pe_mm2, 2 * base.pe_mm2, 1e-9);
+  EXPECT_NEAR(area_of(more, lop).pe_mm2, 2 * base.pe_mm2, 1e-9);
   more = a;
   more.datatype = DataType::kFp16;
-  EXPECT_GT(area_of(more, SramCells::kCactiLop).pe_mm2, 5 * base.pe_mm2);
-  EXPECT_DOUBLE_EQ(area_of(a, SramCells::kFixed).total_mm2(), base.total_mm2());
+  EXPECT_GT(area_of(more, lop).pe_mm2, 5 * base.pe_mm2);
+  EXPECT_DOUBLE_EQ(area_of(a, area_table(SramCells::kFixed)).total_mm2(), base.total_mm2());
+}
+
+TEST(AreaModel, CountsRoutersAndTheDramPhy) {
+  ArchConfig a;  // 8 clusters, 128 Gbit/s NoC at 1 GHz (128-bit flits), the 32 Gbit/s pipe on 1 channel
+  const EnergyTable t = area_table(SramCells::kCactiLop);
+  const AreaBreakdown base = area_of(a, t);
+  EXPECT_NEAR(base.noc_mm2, 8 * 0.0422, 1e-12);
+  // 32 Gbit/s needs 10 pins at 3.2 Gbit/s: one x16 LPDDR4 channel.
+  EXPECT_EQ(dram_data_pins(a), 16u);
+  EXPECT_NEAR(base.dram_phy_mm2, 16 * 0.05, 1e-12);
+  EXPECT_NEAR(base.total_mm2(), base.pe_mm2 + base.l1_mm2 + base.l2_mm2 + base.noc_mm2 + base.dram_phy_mm2,
+              1e-12);
+  ArchConfig wider = a;
+  wider.noc_bandwidth_gbps *= 2;  // 256-bit flits: twice the router
+  EXPECT_NEAR(area_of(wider, t).noc_mm2, 2 * base.noc_mm2, 1e-12);
+  wider = a;
+  wider.dram_bandwidth_gbps = 64;  // 20 pins: two x16 channels' worth
+  EXPECT_EQ(dram_data_pins(wider), 32u);
+  ArchConfig ddr4 = a;
+  ddr4.dram_standard = "ddr4_3200";
+  ddr4.dram_channels = 2;
+  EXPECT_EQ(dram_data_pins(ddr4), 128u);
+  EXPECT_NEAR(area_of(ddr4, t).dram_phy_mm2, 128 * 0.05, 1e-12);
+  ArchConfig hbm = a;
+  hbm.dram_standard = "hbm2";
+  hbm.dram_channels = 8;  // one stack on an interposer: the cheaper pin
+  EXPECT_NEAR(area_of(hbm, t).dram_phy_mm2, 8 * 128 * 0.01, 1e-12);
+  // Node scaling shrinks routers with the logic; the PHY is I/O and does not scale.
+  EnergyTable small = t;
+  small.area_scale = 0.19;
+  EXPECT_NEAR(area_of(a, small).noc_mm2, 0.19 * base.noc_mm2, 1e-12);
+  EXPECT_DOUBLE_EQ(area_of(a, small).dram_phy_mm2, base.dram_phy_mm2);
 }
 
 }  // namespace
