@@ -7,12 +7,12 @@
 // channel moves a whole number of bursts); it completes when the slowest channel does.
 // Bandwidth pipe: striping continues from the channel after the one the previous request ended
 // on, as consecutive addresses would; per-channel bandwidth is the aggregate / channels.
-// Standard: the request goes to the addresses DramStreams gives it. Reads must come in
-// non-decreasing time order, and so must writes; a write that arrives after the latest read so far
-// (the recurrence computes a drain ahead of the DMA's next reads) is timed on a copy of the
-// channels and applied to them only once a read at or after its arrival comes (or finish()), so
-// the channels see requests in arrival order as the SystemC model's do. The write's completion is
-// then optimistic by whatever the reads served before it add.
+// Standard: the request goes to the addresses DramStreams gives it (reads by tensor stream). Reads must come
+// in non-decreasing time order, and so must writes; a write that arrives after the latest read so far (the
+// recurrence computes a drain ahead of the DMA's next reads) is timed on a copy of the channels and applied
+// to them only once a read at or after its arrival comes (or finish()), so the channels see requests in
+// arrival order as the SystemC model's do. The write's completion is then optimistic by whatever the reads
+// served before it add.
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -33,6 +33,8 @@ class DramModel {
   DramModel& operator=(const DramModel&) = delete;
 
   uint64_t serve(uint64_t request_cycle, uint64_t bytes, bool is_write = false);
+  // A read by tensor stream (DramStreams::next_read); the pipe sees only its total.
+  uint64_t serve_read(uint64_t request_cycle, const DramReadSplit& split);
 
   // Bursts the i-th channel after the starting one moves when `bursts` are striped over `n`.
   static uint64_t striped_bursts(uint64_t bursts, uint64_t i, uint64_t n) {

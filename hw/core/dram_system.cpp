@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "hw/core/dram_model.h"
 
@@ -52,24 +53,26 @@ ActionCounts TimedDramChannel::command_counts() const {
 
 DramStreams::DramStreams(const ArchConfig& arch)
     : channels_(arch.dram_channels), burst_bytes_(arch.dram_burst_bytes) {
-  // Writes start in the middle of the DRAM (rows far from the reads'); capacity is the standard's
-  // per channel, the bandwidth pipe has no geometry and takes 1 GiB per channel.
-  // Half of the banks further on, so a kernel's first reads and writes do not start in the same
-  // banks (a layout detail a compiler controls; aligned, every read/write switch was a conflict).
-  uint64_t per_channel = uint64_t{1} << 30, bank_offset = 0;
+  // Each stream in its own quarter of every channel (rows far from the others'), a quarter of the
+  // banks further on than the one before, so streams do not start in the same banks (a layout
+  // detail a compiler controls; aligned, every switch between streams was a conflict). Capacity is
+  // the standard's per channel; the bandwidth pipe has no geometry and takes 1 GiB per channel.
+  uint64_t per_channel = uint64_t{1} << 30, bank_step = 0;
   if (arch.dram_timed()) {
     const DramSpec spec = dram_spec_of(arch);
     per_channel = spec.capacity_bytes();
-    bank_offset = spec.page_bytes() * spec.bank_groups * (spec.banks_per_group / 2);
+    bank_step = spec.page_bytes() * spec.bank_groups * std::max<uint32_t>(1, spec.banks_per_group / 4);
   }
-  write_burst_ = (per_channel / 2 + bank_offset) / burst_bytes_ * channels_;
-  pieces_.reserve(channels_);
+  const auto start = [&](uint64_t quarter) {
+    return (per_channel / 4 * quarter + bank_step * quarter) / burst_bytes_ * channels_;
+  };
+  b_burst_ = start(1);
+  write_burst_ = start(2);
+  other_burst_ = start(3);
+  pieces_.reserve(3 * channels_);
 }
 
-const std::vector<DramStreamPiece>& DramStreams::next(uint64_t bytes, bool is_write) {
-  pieces_.clear();
-  const uint64_t bursts = (bytes + burst_bytes_ - 1) / burst_bytes_;
-  uint64_t& cursor = is_write ? write_burst_ : read_burst_;
+void DramStreams::append(uint64_t bursts, uint64_t& cursor) {
   for (uint64_t i = 0; i < channels_ && i < bursts; ++i) {
     const uint64_t n = DramModel::striped_bursts(bursts, i, channels_);
     const uint64_t first = cursor + i;  // global burst; the channel's next ones follow every `channels_`
@@ -77,6 +80,29 @@ const std::vector<DramStreamPiece>& DramStreams::next(uint64_t bytes, bool is_wr
         {static_cast<uint32_t>(first % channels_), first / channels_ * burst_bytes_, n * burst_bytes_});
   }
   cursor += bursts;
+}
+
+const std::vector<DramStreamPiece>& DramStreams::next(uint64_t bytes, bool is_write) {
+  pieces_.clear();
+  append((bytes + burst_bytes_ - 1) / burst_bytes_, is_write ? write_burst_ : a_burst_);
+  return pieces_;
+}
+
+const std::vector<DramStreamPiece>& DramStreams::next_read(const DramReadSplit& split) {
+  pieces_.clear();
+  const uint64_t total = (split.total() + burst_bytes_ - 1) / burst_bytes_;
+  uint64_t a = split.a / burst_bytes_, b = split.b / burst_bytes_, other = split.other / burst_bytes_;
+  uint64_t partial = total - a - b - other;  // at most one per stream with a remainder
+  for (auto [whole, bytes] :
+       {std::pair<uint64_t*, uint64_t>{&a, split.a}, {&b, split.b}, {&other, split.other}}) {
+    if (partial > 0 && bytes % burst_bytes_ != 0) {
+      ++*whole;
+      --partial;
+    }
+  }
+  append(a, a_burst_);
+  append(b, b_burst_);
+  append(other, other_burst_);
   return pieces_;
 }
 
@@ -93,6 +119,13 @@ DramModel::DramModel(const ArchConfig& arch) : burst_bytes_(arch.dram_burst_byte
 }
 
 DramModel::~DramModel() = default;
+
+uint64_t DramModel::serve_read(uint64_t request_cycle, const DramReadSplit& split) {
+  if (!streams_) return serve(request_cycle, split.total(), false);
+  apply_writes_until(request_cycle);
+  latest_read_ = std::max(latest_read_, request_cycle);
+  return serve_on(timed_, request_cycle, streams_->next_read(split), false);
+}
 
 uint64_t DramModel::serve(uint64_t request_cycle, uint64_t bytes, bool is_write) {
   uint64_t done = request_cycle;

@@ -12,13 +12,18 @@
 //    (DramTiming treats an earlier one as arriving at the latest seen).
 //  - DramStreams::next(bytes, is_write) places a request of `bytes` (a whole number of
 //    arch.dram_burst_bytes) in the global DRAM address space and splits it over the channels by
-//    the burst interleave of dram_address_map.h. Address layout (a stated simplification until
-//    the tile plan carries tensor offsets): the compiler stores every tensor tile-major, so each
-//    DMA request is one contiguous range; reads advance a cursor from address 0 and writes one from
-//    the middle of the DRAM, each continuing where its previous request ended. So a kernel that
-//    streams its operands sees row hits within a request and across consecutive ones, and
-//    interleaved reads and writes meet other rows of the same banks (row conflicts), as they would
-//    between an input tensor and an output tensor.
+//    the burst interleave of dram_address_map.h; next_read(split) does the same for a read that
+//    gathers several tensors (a GEMM step's A and B tiles, an epilogue operand), one piece list
+//    per tensor, in the order A, B, other.
+//  - Address layout (a stated simplification: the tile plan says which tensor a step reads, not
+//    where in it): the compiler stores every tensor tile-major, so each tensor's part of a request
+//    is one contiguous range, and each tensor stream continues where its previous part ended.
+//    The streams live in separate quarters of every channel: reads of A (activations, the CSR of
+//    a sparse operand) from address 0, reads of B (weights, gathered rows) from a quarter of the
+//    channel on, other reads (epilogue operands, PWL tables) from three quarters on, and writes
+//    from the middle; each quarter starts a quarter of the banks further on. So a kernel that
+//    streams its operands sees row hits within a tensor's range, and the switches between A, B
+//    and the output meet other rows of the same banks (row conflicts), as distinct tensors do.
 #include <cstdint>
 #include <vector>
 
@@ -57,16 +62,28 @@ struct DramStreamPiece {
   uint64_t bytes = 0;
 };
 
+// The bytes of one DMA read by tensor stream (see the address layout above).
+struct DramReadSplit {
+  uint64_t a = 0, b = 0, other = 0;
+  uint64_t total() const { return a + b + other; }
+};
+
 class DramStreams {
  public:
   explicit DramStreams(const ArchConfig& arch);
-  // The per-channel pieces of the next request (channels that get no burst are left out).
+  // The per-channel pieces of the next request (channels that get no burst are left out); a read
+  // here is all stream A.
   const std::vector<DramStreamPiece>& next(uint64_t bytes, bool is_write);
+  // A read over the tensor streams: the request's ceil(total / burst) bursts, each stream taking
+  // its whole bursts and the partial ones going to the streams with a remainder, A first (so the
+  // request moves exactly as many bursts as one contiguous read of the same bytes would).
+  const std::vector<DramStreamPiece>& next_read(const DramReadSplit& split);
 
  private:
+  void append(uint64_t bursts, uint64_t& cursor);
   uint32_t channels_;
   uint64_t burst_bytes_;
-  uint64_t read_burst_ = 0, write_burst_ = 0;  // global burst cursors
+  uint64_t a_burst_ = 0, b_burst_ = 0, other_burst_ = 0, write_burst_ = 0;  // global burst cursors
   std::vector<DramStreamPiece> pieces_;
 };
 

@@ -36,6 +36,8 @@ uint64_t share(uint64_t total, uint64_t start, uint64_t end, uint64_t whole) {
 // per step.
 void reset(PlanStep& step) {
   step.dram_read_bytes = 0;
+  step.dram_read_b_bytes = 0;
+  step.dram_read_other_bytes = 0;
   step.resident_bytes = 0;
   step.dram_write_bytes = 0;
   step.multicasts.clear();
@@ -52,6 +54,7 @@ uint64_t all_clusters_mask(uint64_t clusters) {
 PlanStep table_load_step(uint64_t table_bytes, uint64_t bytes_per_pe, const ArchConfig& arch) {
   PlanStep load;
   load.dram_read_bytes = table_bytes;
+  load.dram_read_other_bytes = table_bytes;
   load.multicasts.push_back({all_clusters_mask(arch.clusters), table_bytes});
   for (uint32_t c = 0; c < arch.clusters; ++c) {
     ClusterWork w;
@@ -77,6 +80,7 @@ void add_epilogue(const Epilogue& e, uint64_t outputs, uint64_t outputs_per_pe, 
     w.l1_write_bytes += operand_bytes;
     step.multicasts.push_back({uint64_t{1} << cluster, operand_bytes});
     step.dram_read_bytes += operand_dram;
+    step.dram_read_other_bytes += operand_dram;
   }
 }
 
@@ -184,6 +188,7 @@ void stream_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& 
         const uint64_t col_bytes = share(batch_bytes, j * cols_max, j * cols_max + g.extent, k.n);
         const uint64_t bytes = share(col_bytes, kc * depth, kc * depth + tkc, k.k);
         step.dram_read_bytes += bytes;
+        step.dram_read_b_bytes += bytes;
         if (mp.b_resident) {
           b_fetched[id] = 1;
           step.resident_bytes += bytes;
@@ -262,6 +267,7 @@ void stream_spmm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& 
         const uint64_t gather = entries * k.n * in;
         // The CSR always comes from DRAM; the gathered B rows too unless B is already on chip.
         step.dram_read_bytes += csr + (k.b_dram_bytes > 0 ? gather : 0);
+        step.dram_read_b_bytes += k.b_dram_bytes > 0 ? gather : 0;
         step.multicasts.push_back({uint64_t{1} << c, csr + gather});
         ClusterWork w;
         w.cluster = c;

@@ -15,6 +15,7 @@
 
 #include "hw/core/action_counts.h"
 #include "hw/core/arch_config.h"
+#include "hw/core/dram_system.h"
 #include "hw/core/kernel_desc.h"
 #include "hw/core/noc_topology.h"
 
@@ -36,12 +37,22 @@ struct ClusterWork {
 };
 
 struct PlanStep {
-  uint64_t dram_read_bytes = 0;   // DMA reads into L2 before this step is distributed
+  uint64_t dram_read_bytes = 0;  // DMA reads into L2 before this step is distributed
+  // Of dram_read_bytes, the bytes of operand B (a GEMM's weights, an SpMM's gathered rows) and of
+  // other tensors (epilogue operands, PWL tables); the rest is operand A. Each is a tensor of its
+  // own in DRAM, so each is read from its own address stream (dram_system.h).
+  uint64_t dram_read_b_bytes = 0;
+  uint64_t dram_read_other_bytes = 0;
   uint64_t resident_bytes = 0;    // of dram_read_bytes, bytes kept in L2 until the kernel ends
   uint64_t dram_write_bytes = 0;  // DMA kernels: bytes copied back to DRAM
   std::vector<Multicast> multicasts;
   std::vector<ClusterWork> work;
 };
+
+inline DramReadSplit dram_read_split(const PlanStep& s) {
+  return {s.dram_read_bytes - s.dram_read_b_bytes - s.dram_read_other_bytes, s.dram_read_b_bytes,
+          s.dram_read_other_bytes};
+}
 
 struct TilePlan {
   std::vector<PlanStep> steps;

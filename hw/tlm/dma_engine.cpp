@@ -35,13 +35,7 @@ sc_core::sc_time DmaEngine::dram_access(tlm::tlm_command command, uint64_t bytes
   sc_core::sc_time slowest = sc_core::SC_ZERO_TIME;
   tlm::tlm_generic_payload payload;
   if (streams_) {  // a DRAM standard: each channel's piece at its address (dram_system.h)
-    for (const DramStreamPiece& p : streams_->next(bytes, command == tlm::TLM_WRITE_COMMAND)) {
-      init_transfer(payload, command, p.local_address, p.bytes);
-      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-      dram_socket[static_cast<int>(p.channel)]->b_transport(payload, delay);
-      slowest = std::max(slowest, delay);
-    }
-    return slowest;
+    return transport_pieces(command, streams_->next(bytes, command == tlm::TLM_WRITE_COMMAND));
   }
   for (uint64_t i = 0; i < channels; ++i) {
     const uint64_t channel_bursts = DramModel::striped_bursts(bursts, i, channels);
@@ -54,6 +48,24 @@ sc_core::sc_time DmaEngine::dram_access(tlm::tlm_command command, uint64_t bytes
   }
   next_channel_ = (next_channel_ + bursts) % channels;  // interleaving continues where it ended
   return slowest;
+}
+
+sc_core::sc_time DmaEngine::transport_pieces(tlm::tlm_command command,
+                                             const std::vector<DramStreamPiece>& pieces) {
+  sc_core::sc_time slowest = sc_core::SC_ZERO_TIME;
+  tlm::tlm_generic_payload payload;
+  for (const DramStreamPiece& p : pieces) {  // channels work in parallel, a channel's pieces in order
+    init_transfer(payload, command, p.local_address, p.bytes);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    dram_socket[static_cast<int>(p.channel)]->b_transport(payload, delay);
+    slowest = std::max(slowest, delay);
+  }
+  return slowest;
+}
+
+sc_core::sc_time DmaEngine::dram_read(const DramReadSplit& split) {
+  if (!streams_) return dram_access(tlm::TLM_READ_COMMAND, split.total());
+  return transport_pieces(tlm::TLM_READ_COMMAND, streams_->next_read(split));
 }
 
 sc_core::sc_time DmaEngine::l2_access(tlm::tlm_command command, uint64_t bytes, uint64_t stage_bytes,
@@ -135,7 +147,7 @@ void DmaEngine::fill_thread() {
       // DMA-kernel copies that stay on chip land in the activation region, not staging.
       const bool dma_only = step->multicasts.empty() && step->work.empty();
       const bool staged = !dma_only || step->dram_write_bytes > 0;
-      const sc_core::sc_time dram = dram_access(tlm::TLM_READ_COMMAND, step->dram_read_bytes);
+      const sc_core::sc_time dram = dram_read(dram_read_split(*step));
       const sc_core::sc_time l2 =
           l2_access(tlm::TLM_WRITE_COMMAND, step->dram_read_bytes, staged ? step->dram_read_bytes : 0, 0);
       ready = sc_core::sc_time_stamp() + std::max(dram, l2);

@@ -82,6 +82,10 @@ class DmaEngine : public sc_core::sc_module {
   // dram_access stripes `bytes` over all channels at burst granularity (the slowest decides).
   // Under a DRAM standard the pieces go to the addresses DramStreams gives them.
   sc_core::sc_time dram_access(tlm::tlm_command command, uint64_t bytes);
+  // A step's read: under a standard each tensor's part at its own stream's addresses
+  // (DramStreams::next_read); under the pipe the same as dram_access of the total.
+  sc_core::sc_time dram_read(const DramReadSplit& split);
+  sc_core::sc_time transport_pieces(tlm::tlm_command command, const std::vector<DramStreamPiece>& pieces);
   // When the channels accepted a transfer whose data completes after `dram`: the access latency
   // before (never below zero: a row hit may finish sooner than a standard's row-miss latency).
   sc_core::sc_time accepted(const sc_core::sc_time& dram) const;

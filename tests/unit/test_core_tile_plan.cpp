@@ -116,6 +116,10 @@ TEST(CoreTilePlanGemm, DramReadsOncePerNeededStep) {
     for (const PlanStep& s : plan.steps) {
       EXPECT_EQ(s.dram_read_bytes, 4096u);
       EXPECT_EQ(s.resident_bytes, resident ? 4096u : 0u);
+      // Half of it is B's two tiles, read from B's own address stream (dram_system.h).
+      EXPECT_EQ(s.dram_read_b_bytes, 2048u);
+      EXPECT_EQ(s.dram_read_other_bytes, 0u);
+      EXPECT_EQ(dram_read_split(s).a, 2048u);
     }
   }
 }

@@ -134,6 +134,46 @@ TEST(DramStreams, SplitsByTheBurstInterleaveAndKeepsReadsAndWritesApart) {
   EXPECT_NE(map.decode(write[0].local_address).bank, map.decode(0).bank);
 }
 
+// A step's read gathers tensors: each from its own stream (its own quarter of the channel, its
+// cursor continuing where its last part ended), with exactly the bursts one contiguous read of the
+// same bytes would move.
+TEST(DramStreams, ReadsEachTensorFromItsOwnStream) {
+  const ArchConfig a = with_standard("hbm2", 1);
+  const DramSpec spec = *dram_preset("hbm2");
+  const uint64_t quarter = spec.capacity_bytes() / 4;
+  DramStreams streams(a);
+  // A 100 B + B 100 B + other 0: ceil(200 / 64) = 4 bursts, A and B two each.
+  std::vector<DramStreamPiece> pieces = streams.next_read({100, 100, 0});
+  ASSERT_EQ(pieces.size(), 2u);
+  EXPECT_EQ(pieces[0].local_address, 0u);
+  EXPECT_EQ(pieces[0].bytes, 128u);
+  EXPECT_GE(pieces[1].local_address, quarter);
+  EXPECT_LT(pieces[1].local_address, 2 * quarter);
+  EXPECT_EQ(pieces[1].bytes, 128u);
+  const uint64_t b_start = pieces[1].local_address;
+  // 64 + 64 + 1 B: three streams, three bursts; the other stream lives in the last quarter.
+  pieces = streams.next_read({64, 64, 1});
+  ASSERT_EQ(pieces.size(), 3u);
+  EXPECT_EQ(pieces[0].local_address, 128u);           // A continues
+  EXPECT_EQ(pieces[1].local_address, b_start + 128);  // so does B
+  EXPECT_GE(pieces[2].local_address, 3 * quarter);
+  // 40 + 40 + 40 B fit two bursts: the partial bursts go to A and B, none to other.
+  pieces = streams.next_read({40, 40, 40});
+  uint64_t bytes = 0;
+  for (const DramStreamPiece& p : pieces) bytes += p.bytes;
+  EXPECT_EQ(bytes, 128u);
+  ASSERT_EQ(pieces.size(), 2u);
+  EXPECT_EQ(pieces[0].local_address, 192u);
+  EXPECT_EQ(pieces[1].local_address, b_start + 192);
+  // The streams start in different banks, so the first switches are conflicts, not all hits.
+  const DramAddressMapping map(spec, DramAddressOrder::kRowBankColumnBankGroup);
+  EXPECT_NE(map.decode(0).bank, map.decode(b_start).bank);
+  // A plain read is stream A.
+  pieces = streams.next(64, false);
+  ASSERT_EQ(pieces.size(), 1u);
+  EXPECT_EQ(pieces[0].local_address, 256u);
+}
+
 // DramModel under a standard: a write computed ahead of later reads (the recurrence drains
 // output tiles before it reaches the next step's DMA read) does not delay those reads.
 TEST(DramModelStandard, WritesAheadOfTheReadsDoNotDelayThem) {
