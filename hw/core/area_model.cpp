@@ -17,8 +17,6 @@ constexpr double kFp16MacUm2 = 1640 + 4184;
 // (harvard-acc/ALADDIN common/power_func.h, REG_1ns_area), x (45/40)^2 for the node.
 constexpr double kRegisterUm2PerBit = 5.981433 * (45.0 / 40.0) * (45.0 / 40.0);
 constexpr double kUm2PerMm2 = 1e6;
-// The router the table's noc_router figure describes (configs/energy/45nm.yaml).
-constexpr double kTableRouterFlitBits = 128;
 // The bandwidth pipe's PHY: x16 LPDDR4-3200 channels, 3.2 Gbit/s per pin (JESD209-4).
 constexpr double kPipePinGbps = 3.2;
 constexpr uint64_t kPipeChannelPins = 16;
@@ -43,8 +41,7 @@ AreaBreakdown area_of(const ArchConfig& arch, const EnergyTable& table) {
   a.pe_mm2 = arch.pe_count * pe_um2 / kUm2PerMm2 * scale;
   a.l1_mm2 = arch.pe_count * s.l1_figures.area_mm2 * scale;
   a.l2_mm2 = s.l2_figures.area_mm2 * scale;
-  const double flit_bits = arch.noc_bytes_per_cycle() * 8;
-  a.noc_mm2 = arch.clusters * table.noc_router_mm2 * (flit_bits / kTableRouterFlitBits) * scale;
+  a.noc_mm2 = arch.clusters * table.noc_router_mm2 * router_width_factor(arch) * scale;
   const bool interposer = arch.dram_timed() && dram_spec_of(arch).interposer_phy;
   a.dram_phy_mm2 = static_cast<double>(dram_data_pins(arch)) *
                    (interposer ? table.dram_phy_mm2_per_dq_interposer : table.dram_phy_mm2_per_dq_board);

@@ -103,12 +103,18 @@ DramEnergyByCommand dram_energy_by_command(const ActionCounts& c, const EnergyTa
   return e;
 }
 
+double router_width_factor(const ArchConfig& arch) {
+  constexpr double kTableRouterFlitBits = 128;
+  return arch.noc_bytes_per_cycle() * 8 / kTableRouterFlitBits;
+}
+
 double static_power_w(const EnergyTable& t, const ArchConfig& arch) {
   const double l1_kib = static_cast<double>(arch.l1_bytes_per_pe) * arch.pe_count / 1024.0;
   const double l2_kib = static_cast<double>(arch.l2_bytes) / 1024.0;
   const double pe_mw = arch.datatype == DataType::kInt8 ? t.leakage_pe_int8_mw : t.leakage_pe_fp16_mw;
   const double mw = pe_mw * arch.pe_count + t.leakage_l1_mw_per_kib * l1_kib +
-                    t.leakage_l2_mw_per_kib * l2_kib + t.leakage_noc_mw_per_router * arch.clusters +
+                    t.leakage_l2_mw_per_kib * l2_kib +
+                    t.leakage_noc_mw_per_router * router_width_factor(arch) * arch.clusters +
                     t.leakage_dram_mw_per_channel * arch.dram_channels;
   return mw * kMilliWatt;
 }

@@ -92,6 +92,11 @@ DramEnergyByCommand dram_energy_by_command(const ActionCounts& counts, const Ene
 // area; wires and DRAM unchanged. Throws std::invalid_argument unless base is at 45 nm.
 EnergyTable scaled_to_node(const EnergyTable& base, double node_nm);
 
+// The tables' router (area_mm2.noc_router, leakage_mw.noc_per_router) has 128-bit flits: Table 2's
+// 16 B per cycle. A NoC of another width (noc.bandwidth_gbps / clock_ghz) has routers that many
+// times larger, in area and leakage (buffers and crossbar grow with the flit width).
+double router_width_factor(const ArchConfig& arch);
+
 // Leakage of the whole accelerator at this configuration, in watts.
 double static_power_w(const EnergyTable& table, const ArchConfig& arch);
 

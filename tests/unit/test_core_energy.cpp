@@ -110,6 +110,10 @@ TEST(CoreEnergy, StaticPowerScalesWithEachHardwareUnit) {
   a = base;
   a.clusters = 16;
   EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_noc_mw_per_router), a), 0.016, 1e-12);
+  // Routers of a NoC twice as wide (256-bit flits) leak twice as much.
+  a = base;
+  a.noc_bandwidth_gbps = 2 * base.noc_bandwidth_gbps;
+  EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_noc_mw_per_router), a), 0.016, 1e-12);
   // 1 mW per DRAM channel.
   EXPECT_NEAR(static_power_w(only(&EnergyTable::leakage_dram_mw_per_channel), base), 0.001, 1e-12);
   a = base;
