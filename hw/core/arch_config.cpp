@@ -124,6 +124,9 @@ std::vector<std::string> validate(const ArchConfig& c) {
     require(known, fmt::format("dram.standard: expected bandwidth, {}, got {}", fmt::join(presets, ", "),
                                c.dram_standard));
   }
+  require(!c.dram_row_major || c.dram_timed(),
+          "dram.layout: row_major needs a dram.standard (the bandwidth pipe has no addresses); expected "
+          "tile_major with dram.standard: bandwidth");
   require(within(c.pwl_granularity, kMinPwlGranularity, kMaxPwlGranularity),
           fmt::format("pwl.granularity: expected a segment width between {} and {}, got {}",
                       kMinPwlGranularity, kMaxPwlGranularity, c.pwl_granularity));

@@ -74,6 +74,11 @@ struct ArchConfig {
   uint32_t dram_channels = 1;
   double dram_latency_ns = 50.0;   // first-byte latency of a request
   uint32_t dram_burst_bytes = 64;  // requests are rounded up to whole bursts
+  // How the compiler lays GEMM operands out in DRAM (dram_system.h), under a standard only:
+  // false (dram.layout: tile_major, the default): every tile is one contiguous range; true
+  // (row_major, the naive layout): a tile is one range per row of its tensor, each rounded out to
+  // whole bursts.
+  bool dram_row_major = false;
 
   DataType datatype = DataType::kInt8;
   double pwl_granularity = 0.25;  // width of one PWL segment on the input axis

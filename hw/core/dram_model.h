@@ -33,8 +33,10 @@ class DramModel {
   DramModel& operator=(const DramModel&) = delete;
 
   uint64_t serve(uint64_t request_cycle, uint64_t bytes, bool is_write = false);
-  // A read by tensor stream (DramStreams::next_read); the pipe sees only its total.
-  uint64_t serve_read(uint64_t request_cycle, const DramReadSplit& split);
+  // A read by tensor stream (DramStreams::next_read, or next_read_rows when `rows` holds the A and
+  // B tiles of a row-major layout); the pipe sees only its total.
+  uint64_t serve_read(uint64_t request_cycle, const DramReadSplit& split,
+                      const std::vector<TensorRows>& rows = {});
 
   // Bursts the i-th channel after the starting one moves when `bursts` are striped over `n`.
   static uint64_t striped_bursts(uint64_t bursts, uint64_t i, uint64_t n) {

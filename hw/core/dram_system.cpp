@@ -66,20 +66,52 @@ DramStreams::DramStreams(const ArchConfig& arch)
   const auto start = [&](uint64_t quarter) {
     return (per_channel / 4 * quarter + bank_step * quarter) / burst_bytes_ * channels_;
   };
-  b_burst_ = start(1);
+  b_burst_ = b_base_ = start(1);
   write_burst_ = start(2);
   other_burst_ = start(3);
   pieces_.reserve(3 * channels_);
 }
 
-void DramStreams::append(uint64_t bursts, uint64_t& cursor) {
+void DramStreams::append_range(uint64_t first_burst, uint64_t bursts) {
   for (uint64_t i = 0; i < channels_ && i < bursts; ++i) {
     const uint64_t n = DramModel::striped_bursts(bursts, i, channels_);
-    const uint64_t first = cursor + i;  // global burst; the channel's next ones follow every `channels_`
+    const uint64_t first = first_burst + i;  // global burst; the channel's next ones follow every `channels_`
     pieces_.push_back(
         {static_cast<uint32_t>(first % channels_), first / channels_ * burst_bytes_, n * burst_bytes_});
   }
+}
+
+void DramStreams::append(uint64_t bursts, uint64_t& cursor) {
+  append_range(cursor, bursts);
   cursor += bursts;
+}
+
+const std::vector<DramStreamPiece>& DramStreams::next_read_rows(const std::vector<TensorRows>& tiles,
+                                                                uint64_t other_bytes) {
+  pieces_.clear();
+  uint64_t run_first = 0, run_end = 0;  // bursts [first, end) not yet appended
+  auto flush = [&] {
+    if (run_end > run_first) append_range(run_first, run_end - run_first);
+    run_first = run_end = 0;
+  };
+  for (const TensorRows& t : tiles) {
+    const uint64_t base = (t.stream == DramStream::kA ? a_base_ : b_base_) * burst_bytes_;
+    for (uint64_t r = 0; r < t.rows && t.row_bytes > 0; ++r) {
+      const uint64_t start = base + t.offset + r * t.pitch;
+      const uint64_t first = start / burst_bytes_;
+      const uint64_t end = (start + t.row_bytes + burst_bytes_ - 1) / burst_bytes_;
+      if (run_end > run_first && first <= run_end && first >= run_first) {
+        run_end = std::max(run_end, end);  // touches or overlaps the run: one range
+      } else {
+        flush();
+        run_first = first;
+        run_end = end;
+      }
+    }
+  }
+  flush();
+  append((other_bytes + burst_bytes_ - 1) / burst_bytes_, other_burst_);
+  return pieces_;
 }
 
 const std::vector<DramStreamPiece>& DramStreams::next(uint64_t bytes, bool is_write) {
@@ -120,11 +152,14 @@ DramModel::DramModel(const ArchConfig& arch) : burst_bytes_(arch.dram_burst_byte
 
 DramModel::~DramModel() = default;
 
-uint64_t DramModel::serve_read(uint64_t request_cycle, const DramReadSplit& split) {
+uint64_t DramModel::serve_read(uint64_t request_cycle, const DramReadSplit& split,
+                               const std::vector<TensorRows>& rows) {
   if (!streams_) return serve(request_cycle, split.total(), false);
   apply_writes_until(request_cycle);
   latest_read_ = std::max(latest_read_, request_cycle);
-  return serve_on(timed_, request_cycle, streams_->next_read(split), false);
+  const std::vector<DramStreamPiece>& pieces =
+      rows.empty() ? streams_->next_read(split) : streams_->next_read_rows(rows, split.other);
+  return serve_on(timed_, request_cycle, pieces, false);
 }
 
 uint64_t DramModel::serve(uint64_t request_cycle, uint64_t bytes, bool is_write) {

@@ -68,6 +68,15 @@ struct DramReadSplit {
   uint64_t total() const { return a + b + other; }
 };
 
+// dram.layout: row_major. A tile of a row-major tensor: `rows` ranges of `row_bytes`, the first at
+// byte `offset` of the tensor, each `pitch` bytes after the one before. The tensor lies at the
+// start of its stream's quarter (operand A or B), so every kernel's tensors share those rows.
+enum class DramStream : uint8_t { kA, kB };
+struct TensorRows {
+  DramStream stream = DramStream::kA;
+  uint64_t offset = 0, rows = 0, row_bytes = 0, pitch = 0;
+};
+
 class DramStreams {
  public:
   explicit DramStreams(const ArchConfig& arch);
@@ -78,9 +87,17 @@ class DramStreams {
   // its whole bursts and the partial ones going to the streams with a remainder, A first (so the
   // request moves exactly as many bursts as one contiguous read of the same bytes would).
   const std::vector<DramStreamPiece>& next_read(const DramReadSplit& split);
+  // Under dram.layout: row_major: the A and B tiles at their rows' addresses, each row's range
+  // rounded out to whole bursts (a row shorter than a burst still moves the burst; adjacent rows
+  // of a tile that spans whole tensor rows merge into one range), then `other_bytes` from the
+  // other stream as next_read does.
+  const std::vector<DramStreamPiece>& next_read_rows(const std::vector<TensorRows>& tiles,
+                                                     uint64_t other_bytes);
 
  private:
   void append(uint64_t bursts, uint64_t& cursor);
+  void append_range(uint64_t first_burst, uint64_t bursts);
+  uint64_t a_base_ = 0, b_base_ = 0;  // first global burst of the A and B quarters
   uint32_t channels_;
   uint64_t burst_bytes_;
   uint64_t a_burst_ = 0, b_burst_ = 0, other_burst_ = 0, write_burst_ = 0;  // global burst cursors

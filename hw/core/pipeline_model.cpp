@@ -107,7 +107,7 @@ void PlanTimer::add(const PlanStep& s) {
   dma_free_ = issue;
   if (s.dram_read_bytes > 0) {
     drain_dram_until(issue);
-    const uint64_t dram_done = dram_.serve_read(issue, dram_read_split(s));
+    const uint64_t dram_done = dram_.serve_read(issue, dram_read_split(s), s.dram_rows);
     const uint64_t l2_done = l2_.serve(issue, s.dram_read_bytes);
     t = std::max(dram_done, l2_done);
     dma_free_ = std::max({issue, accepted(dram_done), l2_done});

@@ -38,6 +38,7 @@ void reset(PlanStep& step) {
   step.dram_read_bytes = 0;
   step.dram_read_b_bytes = 0;
   step.dram_read_other_bytes = 0;
+  step.dram_rows.clear();
   step.resident_bytes = 0;
   step.dram_write_bytes = 0;
   step.multicasts.clear();
@@ -46,6 +47,19 @@ void reset(PlanStep& step) {
 
 uint64_t all_clusters_mask(uint64_t clusters) {
   return clusters >= 64 ? ~uint64_t{0} : (uint64_t{1} << clusters) - 1;
+}
+
+// dram.layout: row_major. The rows of a row-major [rows_total][row_elems] tensor of `total` DRAM
+// bytes that a tile covers: `rows` rows from `row0`, elements [e0, e0 + elems) of each. The pitch
+// is the tensor's bytes per row (DRAM bytes need not be elements x operand bytes: a convolution's
+// A is its input feature map, which im2col reads more than once); a tensor smaller than one byte
+// per row is read as one range.
+TensorRows tile_rows(DramStream stream, uint64_t total, uint64_t rows_total, uint64_t row0, uint64_t rows,
+                     uint64_t row_elems, uint64_t e0, uint64_t elems, uint64_t bytes) {
+  const uint64_t pitch = total / rows_total;
+  if (pitch == 0) return {stream, share(total, 0, row0, rows_total), 1, bytes, 0};
+  const uint64_t row_bytes = std::max<uint64_t>(1, share(pitch, e0, e0 + elems, row_elems));
+  return {stream, row0 * pitch + share(pitch, 0, e0, row_elems), rows, row_bytes, pitch};
 }
 
 // Tables (PWL slopes and intercepts, per-column parameters) are pre-stored in DRAM and copied
@@ -102,6 +116,7 @@ void stream_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& 
   const uint64_t tree_steps = reduction_steps(ks);
 
   const Epilogue& ep = k.epilogue;
+  const bool row_major = arch.dram_row_major && arch.dram_timed();
 
   if (ep.table_bytes > 0) emit(table_load_step(ep.table_bytes, ep.table_bytes, arch));
   std::vector<TileGroup> a_groups, b_groups;
@@ -173,6 +188,10 @@ void stream_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& 
         const uint64_t row_bytes = share(batch_bytes, i * rows_max, i * rows_max + g.extent, k.m);
         const uint64_t bytes = share(row_bytes, kc * depth, kc * depth + tkc, k.k);
         step.dram_read_bytes += bytes;
+        if (row_major) {
+          step.dram_rows.push_back(tile_rows(DramStream::kA, k.a_dram_bytes, k.batch * k.m,
+                                             b * k.m + i * rows_max, g.extent, k.k, kc * depth, tkc, bytes));
+        }
         if (mp.a_resident) {
           a_fetched[id] = 1;
           step.resident_bytes += bytes;
@@ -189,6 +208,10 @@ void stream_gemm_plan(const KernelDesc& k, const Mapping& mp, const ArchConfig& 
         const uint64_t bytes = share(col_bytes, kc * depth, kc * depth + tkc, k.k);
         step.dram_read_bytes += bytes;
         step.dram_read_b_bytes += bytes;
+        if (row_major) {  // B is [k][n]: the tile is tkc rows of its columns
+          step.dram_rows.push_back(tile_rows(DramStream::kB, k.b_dram_bytes, b_batches * k.k,
+                                             bb * k.k + kc * depth, tkc, k.n, j * cols_max, g.extent, bytes));
+        }
         if (mp.b_resident) {
           b_fetched[id] = 1;
           step.resident_bytes += bytes;

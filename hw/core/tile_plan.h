@@ -43,6 +43,9 @@ struct PlanStep {
   // own in DRAM, so each is read from its own address stream (dram_system.h).
   uint64_t dram_read_b_bytes = 0;
   uint64_t dram_read_other_bytes = 0;
+  // Under dram.layout: row_major, where A's and B's tiles lie in their row-major tensors (the
+  // DMA reads these instead of A's and B's contiguous stream ranges); empty otherwise.
+  std::vector<TensorRows> dram_rows;
   uint64_t resident_bytes = 0;    // of dram_read_bytes, bytes kept in L2 until the kernel ends
   uint64_t dram_write_bytes = 0;  // DMA kernels: bytes copied back to DRAM
   std::vector<Multicast> multicasts;

@@ -63,9 +63,12 @@ sc_core::sc_time DmaEngine::transport_pieces(tlm::tlm_command command,
   return slowest;
 }
 
-sc_core::sc_time DmaEngine::dram_read(const DramReadSplit& split) {
+sc_core::sc_time DmaEngine::dram_read(const PlanStep& step) {
+  const DramReadSplit split = dram_read_split(step);
   if (!streams_) return dram_access(tlm::TLM_READ_COMMAND, split.total());
-  return transport_pieces(tlm::TLM_READ_COMMAND, streams_->next_read(split));
+  return transport_pieces(tlm::TLM_READ_COMMAND, step.dram_rows.empty()
+                                                     ? streams_->next_read(split)
+                                                     : streams_->next_read_rows(step.dram_rows, split.other));
 }
 
 sc_core::sc_time DmaEngine::l2_access(tlm::tlm_command command, uint64_t bytes, uint64_t stage_bytes,
@@ -147,7 +150,7 @@ void DmaEngine::fill_thread() {
       // DMA-kernel copies that stay on chip land in the activation region, not staging.
       const bool dma_only = step->multicasts.empty() && step->work.empty();
       const bool staged = !dma_only || step->dram_write_bytes > 0;
-      const sc_core::sc_time dram = dram_read(dram_read_split(*step));
+      const sc_core::sc_time dram = dram_read(*step);
       const sc_core::sc_time l2 =
           l2_access(tlm::TLM_WRITE_COMMAND, step->dram_read_bytes, staged ? step->dram_read_bytes : 0, 0);
       ready = sc_core::sc_time_stamp() + std::max(dram, l2);

@@ -83,8 +83,9 @@ class DmaEngine : public sc_core::sc_module {
   // Under a DRAM standard the pieces go to the addresses DramStreams gives them.
   sc_core::sc_time dram_access(tlm::tlm_command command, uint64_t bytes);
   // A step's read: under a standard each tensor's part at its own stream's addresses
-  // (DramStreams::next_read); under the pipe the same as dram_access of the total.
-  sc_core::sc_time dram_read(const DramReadSplit& split);
+  // (DramStreams::next_read, or next_read_rows under a row-major layout); under the pipe the same
+  // as dram_access of the total.
+  sc_core::sc_time dram_read(const PlanStep& step);
   sc_core::sc_time transport_pieces(tlm::tlm_command command, const std::vector<DramStreamPiece>& pieces);
   // When the channels accepted a transfer whose data completes after `dram`: the access latency
   // before (never below zero: a row hit may finish sooner than a standard's row-miss latency).

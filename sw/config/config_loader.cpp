@@ -571,6 +571,15 @@ const Schema<SimConfig>& config_schema() {
       arch_real("dram.latency_ns", &A::dram_latency_ns,
                 {"number in nanoseconds", "ns", true, Range::kNonNegative, 0, hw::kMaxDramLatencyNs}),
       arch_whole("dram.burst_bytes", &A::dram_burst_bytes, kBytes),
+      {"dram.layout",
+       [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
+         const std::string expected =
+             "expected tile_major (each tile one contiguous range) or row_major (one range per tensor row)";
+         const std::string value = read_text(r, n, k, expected);
+         if (value != "tile_major" && value != "row_major") r.fail(k, expected + ", got " + describe(n));
+         c.arch.dram_row_major = value == "row_major";
+       },
+       [](const SimConfig& c) { return json(c.arch.dram_row_major ? "row_major" : "tile_major"); }},
       {"datatype",
        [](SimConfig& c, const YAML::Node& n, const Reader& r, const std::string& k) {
          const std::string value = read_text(r, n, k, "expected int8 or fp16");

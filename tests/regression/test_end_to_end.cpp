@@ -238,6 +238,31 @@ TEST_P(DramStandardAgreement, AnalyticalModelMatchesTheSimulation) {
 INSTANTIATE_TEST_SUITE_P(Workloads, DramStandardAgreement,
                          ::testing::Combine(::testing::Values("resnet50", "bert_base", "gcn"),
                                             ::testing::Values("lpddr4_3200", "hbm2")));
+// The row-major layout (one DRAM range per tensor row) through both models. Measured: ResNet-50
+// within 4.2% per kernel, GCN 10.3%, runs 0.2%. BERT-base's 706-cycle classifier is 48% off (a
+// refresh the SystemC channel carries over from the previous kernel), so it is left out here.
+INSTANTIATE_TEST_SUITE_P(RowMajor, DramStandardAgreement,
+                         ::testing::Combine(::testing::Values("resnet50", "gcn"),
+                                            ::testing::Values("lpddr4_3200 --set dram.layout=row_major")));
+
+// dram.layout: row_major reads each tile as one range per tensor row, rounded out to whole bursts:
+// never fewer bursts and never faster than the tile-major layout of the same run, and the row
+// switches cost row hits.
+TEST(DramLayout, RowMajorMovesMoreBurstsThanTileMajor) {
+  for (const char* workload : {"resnet50", "gcn"}) {
+    const json& tiles = run_json(workload, "--set dram.standard=lpddr4_3200");
+    const json& rows = run_json(workload, "--set dram.standard=lpddr4_3200 --set dram.layout=row_major");
+    EXPECT_EQ(tiles["config"]["dram"]["layout"], "tile_major");
+    EXPECT_EQ(rows["config"]["dram"]["layout"], "row_major");
+    EXPECT_GT(rows["dram"]["commands"]["read"].get<uint64_t>(),
+              tiles["dram"]["commands"]["read"].get<uint64_t>())
+        << workload;
+    EXPECT_GT(rows["cycles"].get<uint64_t>(), tiles["cycles"].get<uint64_t>()) << workload;
+    EXPECT_LT(rows["dram"]["row_hit_rate"].get<double>(), tiles["dram"]["row_hit_rate"].get<double>())
+        << workload;
+    EXPECT_EQ(rows["macs"], tiles["macs"]) << workload;
+  }
+}
 
 TEST(DramStandard, JsonReportsRowHitsEfficiencyAndEnergyByCommand) {
   const json& pipe = run_json("gcn");
@@ -365,6 +390,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "dram.standard: expected bandwidth"},
         BadInput{"dram_standard_file", "--workload gcn --config {config}", "dram.standard",
                  "energy_table: 45nm\ndram:\n  standard: lpddr4\n"},
+        BadInput{"layout_value", "--workload gcn --set dram.layout=column_major",
+                 "dram.layout: expected tile_major"},
+        BadInput{"layout_on_pipe", "--workload gcn --set dram.layout=row_major",
+                 "dram.layout: row_major needs a dram.standard"},
         BadInput{"max_channels", "--workload gcn --set dram.channels=4294967295", "dram.channels"},
         BadInput{"many_channels", "--workload gcn --set dram.channels=100000", "dram.channels"},
         BadInput{"fine_pwl", "--workload gcn --set pwl.granularity=1e-300", "pwl.granularity"},

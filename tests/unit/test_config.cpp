@@ -408,6 +408,20 @@ TEST(ConfigOverride, DramStandard) {
   EXPECT_EQ(c.arch.dram_standard, "bandwidth");
 }
 
+TEST(ConfigOverride, DramLayoutTakesTileOrRowMajorAndRowMajorNeedsAStandard) {
+  SimConfig c = builtin_default_config();
+  EXPECT_FALSE(c.arch.dram_row_major);  // tile-major: what a competent compiler stores
+  apply_override(c, "dram.layout=row_major");
+  EXPECT_TRUE(c.arch.dram_row_major);
+  expect_input_error([&] { validate_or_throw(c); }, {"dram.layout: row_major needs a dram.standard"});
+  apply_override(c, "dram.standard=lpddr4_3200");
+  EXPECT_NO_THROW(validate_or_throw(c));
+  expect_input_error([&] { apply_override(c, "dram.layout=rows"); },
+                     {"--set: dram.layout: expected tile_major", "got 'rows'"});
+  apply_override(c, "dram.layout=tile_major");
+  EXPECT_FALSE(c.arch.dram_row_major);
+}
+
 // Values a design-space study never reaches but that break the model (a period outside SystemC's
 // time range, float-to-integer casts out of range, 10^5 SystemC modules, 10^16 PWL segments).
 TEST(ConfigOverride, PhysicalBoundsNameTheKeyAndTheRange) {

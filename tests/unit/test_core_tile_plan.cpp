@@ -124,6 +124,39 @@ TEST(CoreTilePlanGemm, DramReadsOncePerNeededStep) {
   }
 }
 
+// dram.layout: row_major under a standard: each A tile is its rows' k-chunk in the [m][k] tensor,
+// each B tile its k-chunk's rows' columns in the [k][n] tensor.
+TEST(CoreTilePlanGemm, RowMajorLayoutGivesEachTileItsTensorRows) {
+  ArchConfig a;
+  a.dram_standard = "lpddr4_3200";
+  a.dram_row_major = true;
+  KernelDesc k = gemm(64, 64, 64);
+  k.a_dram_bytes = 4096;
+  k.b_dram_bytes = 4096;
+  const TilePlan plan = build_tile_plan(k, {32, 32, 32}, a);
+  ASSERT_EQ(plan.steps.size(), 2u);
+  for (size_t s = 0; s < 2; ++s) {
+    const std::vector<TensorRows>& rows = plan.steps[s].dram_rows;
+    ASSERT_EQ(rows.size(), 4u);  // two A row blocks, two B column blocks
+    uint64_t bytes = 0;
+    for (const TensorRows& t : rows) {
+      EXPECT_EQ(t.rows, 32u);
+      EXPECT_EQ(t.row_bytes, 32u);  // half of a 64 B row: the k-chunk (A) or the column block (B)
+      EXPECT_EQ(t.pitch, 64u);
+      bytes += t.rows * t.row_bytes;
+    }
+    EXPECT_EQ(bytes, plan.steps[s].dram_read_bytes);
+    // A's block 1 starts at row 32; the second step's A tiles start 32 B into their rows.
+    EXPECT_EQ(rows[0].stream, DramStream::kA);
+    EXPECT_EQ(rows[1].offset, 32u * 64 + 32 * s);
+    // B's second step covers k rows 32..63; its column block 1 starts 32 B into each row.
+    EXPECT_EQ(rows[2].stream, DramStream::kB);
+    EXPECT_EQ(rows[3].offset, 32u * s * 64 + 32);
+  }
+  a.dram_standard = "bandwidth";  // no addresses under the pipe
+  EXPECT_TRUE(build_tile_plan(k, {32, 32, 32}, a).steps[0].dram_rows.empty());
+}
+
 // 64 x 64 x 64 with 16 x 16 x 32 tiles: 4 x 4 = 16 tiles, two waves of 8, 2 k-chunks: 4 steps.
 // Wave 0 covers row blocks 0-1, wave 1 row blocks 2-3; both waves need all 4 column blocks.
 TEST(CoreTilePlanGemm, NonResidentBIsRefetchedPerWave) {
