@@ -620,11 +620,23 @@ const Schema<SimConfig>& config_schema() {
   return schema;
 }
 
+// The pipe keys among `keys`, set at `layer` (SimConfig::dram_pipe_key_layer).
+void note_dram_pipe_keys(SimConfig& config, const std::set<std::string>& keys, int layer) {
+  for (const char* key : {"dram.bandwidth_gbps", "dram.latency_ns"}) {
+    if (keys.count(key) == 0) continue;
+    config.dram_pipe_key_layer = layer;
+    config.dram_pipe_key = key;
+  }
+}
+
 // Overlays one config document on `config` (whose source is already set) and validates it.
 void overlay_config(SimConfig& config, const std::string& text, std::vector<SearchDir> search_dirs) {
   const Reader r(config.source, std::move(search_dirs));
   std::set<std::string> seen;
   config_schema().overlay(config, parse_yaml(text, config.source), "", r, seen);
+  const int layer = config.source == kBuiltinConfigSource ? 0 : 1;
+  if (seen.count("dram.standard") > 0) config.dram_standard_layer = layer;
+  note_dram_pipe_keys(config, seen, layer);
   if (seen.count("energy_table") == 0) {
     r.fail("energy_table", std::string("required key is missing; expected ") + kBuiltinEnergyName +
                                " (built-in) or a path to an energy table YAML file");
@@ -690,6 +702,9 @@ void apply_override(SimConfig& config, const std::string& assignment) {
     r.fail(key, "expected a YAML scalar value, got '" + value + "' (" + e.msg + ")");
   }
   leaf->set(config, node, r, key);
+  constexpr int kOverrideLayer = 2;
+  if (key == "dram.standard") config.dram_standard_layer = kOverrideLayer;
+  note_dram_pipe_keys(config, {key}, kOverrideLayer);
 }
 
 void validate_or_throw(const SimConfig& config) {
@@ -698,6 +713,13 @@ void validate_or_throw(const SimConfig& config) {
     problems.push_back(
         fmt::format("pe.clusters: expected at most {} (the NoC multicast mask has 64 bits), got {}",
                     kMaxClusters, config.arch.clusters));
+  }
+  if (config.arch.dram_timed() && config.dram_pipe_key_layer > 0 &&
+      config.dram_pipe_key_layer >= config.dram_standard_layer) {
+    problems.push_back(fmt::format(
+        "{}: not used with dram.standard {} (its peak, dram.channels x the standard's, replaces "
+        "dram.bandwidth_gbps, and its row-miss latency dram.latency_ns); remove it, or set dram.channels",
+        config.dram_pipe_key, config.arch.dram_standard));
   }
   if (problems.empty()) return;
   const std::string& first = problems.front();

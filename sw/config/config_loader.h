@@ -37,6 +37,11 @@ struct SimConfig {
   std::string source = "built-in default";      // file the config came from
   std::string energy_table = "45nm";            // value of the energy_table key
   std::string energy_source = "built-in 45nm";  // file the energy table came from
+  // Where dram.standard and the pipe's own keys (dram.bandwidth_gbps, dram.latency_ns) were last
+  // set: 0 built-in default, 1 a config file, 2 --set. A pipe key given at or after a standard
+  // that replaces it would be silently unused, so validate_or_throw() rejects it.
+  int dram_standard_layer = 0, dram_pipe_key_layer = 0;
+  std::string dram_pipe_key;
 };
 
 SimConfig builtin_default_config();

@@ -408,6 +408,23 @@ TEST(ConfigOverride, DramStandard) {
   EXPECT_EQ(c.arch.dram_standard, "bandwidth");
 }
 
+// A pipe key given with or after a standard would be silently unused: an error. One a config file
+// gave for the pipe, before a later --set chose a standard, is simply superseded.
+TEST(ConfigOverride, PipeKeysGivenWithAStandardAreRejected) {
+  SimConfig c = builtin_default_config();
+  apply_override(c, "dram.standard=hbm2");
+  EXPECT_NO_THROW(validate_or_throw(c));  // the built-in 32 Gbit/s is the pipe's, not the user's
+  apply_override(c, "dram.latency_ns=20");
+  expect_input_error([&] { validate_or_throw(c); },
+                     {"dram.latency_ns: not used with dram.standard hbm2", "dram.channels"});
+  apply_override(c, "dram.standard=bandwidth");  // back to the pipe: the key is used again
+  EXPECT_NO_THROW(validate_or_throw(c));
+  SimConfig pipe_first = builtin_default_config();
+  apply_override(pipe_first, "dram.bandwidth_gbps=64");
+  apply_override(pipe_first, "dram.standard=lpddr4_3200");  // both on the command line
+  expect_input_error([&] { validate_or_throw(pipe_first); }, {"dram.bandwidth_gbps: not used"});
+}
+
 TEST(ConfigOverride, DramLayoutTakesTileOrRowMajorAndRowMajorNeedsAStandard) {
   SimConfig c = builtin_default_config();
   EXPECT_FALSE(c.arch.dram_row_major);  // tile-major: what a competent compiler stores
