@@ -33,8 +33,8 @@ class DramModel {
   DramModel& operator=(const DramModel&) = delete;
 
   uint64_t serve(uint64_t request_cycle, uint64_t bytes, bool is_write = false);
-  // A read by tensor stream (DramStreams::next_read, or next_read_rows when `rows` holds the A and
-  // B tiles of a row-major layout); the pipe sees only its total.
+  // A read by tensor stream (DramStreams::next_read; `rows` holds the A and B tiles of a
+  // row-major layout); the pipe sees only its total.
   uint64_t serve_read(uint64_t request_cycle, const DramReadSplit& split,
                       const std::vector<TensorRows>& rows = {});
 

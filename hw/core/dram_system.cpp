@@ -86,9 +86,7 @@ void DramStreams::append(uint64_t bursts, uint64_t& cursor) {
   cursor += bursts;
 }
 
-const std::vector<DramStreamPiece>& DramStreams::next_read_rows(const std::vector<TensorRows>& tiles,
-                                                                uint64_t other_bytes) {
-  pieces_.clear();
+void DramStreams::append_rows(const std::vector<TensorRows>& tiles) {
   uint64_t run_first = 0, run_end = 0;  // bursts [first, end) not yet appended
   auto flush = [&] {
     if (run_end > run_first) append_range(run_first, run_end - run_first);
@@ -110,8 +108,6 @@ const std::vector<DramStreamPiece>& DramStreams::next_read_rows(const std::vecto
     }
   }
   flush();
-  append((other_bytes + burst_bytes_ - 1) / burst_bytes_, other_burst_);
-  return pieces_;
 }
 
 const std::vector<DramStreamPiece>& DramStreams::next(uint64_t bytes, bool is_write) {
@@ -120,8 +116,14 @@ const std::vector<DramStreamPiece>& DramStreams::next(uint64_t bytes, bool is_wr
   return pieces_;
 }
 
-const std::vector<DramStreamPiece>& DramStreams::next_read(const DramReadSplit& split) {
+const std::vector<DramStreamPiece>& DramStreams::next_read(const DramReadSplit& split,
+                                                           const std::vector<TensorRows>& rows) {
   pieces_.clear();
+  if (!rows.empty()) {
+    append_rows(rows);
+    append((split.other + burst_bytes_ - 1) / burst_bytes_, other_burst_);
+    return pieces_;
+  }
   const uint64_t total = (split.total() + burst_bytes_ - 1) / burst_bytes_;
   uint64_t a = split.a / burst_bytes_, b = split.b / burst_bytes_, other = split.other / burst_bytes_;
   uint64_t partial = total - a - b - other;  // at most one per stream with a remainder
@@ -157,9 +159,7 @@ uint64_t DramModel::serve_read(uint64_t request_cycle, const DramReadSplit& spli
   if (!streams_) return serve(request_cycle, split.total(), false);
   apply_writes_until(request_cycle);
   latest_read_ = std::max(latest_read_, request_cycle);
-  const std::vector<DramStreamPiece>& pieces =
-      rows.empty() ? streams_->next_read(split) : streams_->next_read_rows(rows, split.other);
-  return serve_on(timed_, request_cycle, pieces, false);
+  return serve_on(timed_, request_cycle, streams_->next_read(split, rows), false);
 }
 
 uint64_t DramModel::serve(uint64_t request_cycle, uint64_t bytes, bool is_write) {

@@ -83,18 +83,18 @@ class DramStreams {
   // The per-channel pieces of the next request (channels that get no burst are left out); a read
   // here is all stream A.
   const std::vector<DramStreamPiece>& next(uint64_t bytes, bool is_write);
-  // A read over the tensor streams: the request's ceil(total / burst) bursts, each stream taking
-  // its whole bursts and the partial ones going to the streams with a remainder, A first (so the
-  // request moves exactly as many bursts as one contiguous read of the same bytes would).
-  const std::vector<DramStreamPiece>& next_read(const DramReadSplit& split);
-  // Under dram.layout: row_major: the A and B tiles at their rows' addresses, each row's range
-  // rounded out to whole bursts (a row shorter than a burst still moves the burst; adjacent rows
-  // of a tile that spans whole tensor rows merge into one range), then `other_bytes` from the
-  // other stream as next_read does.
-  const std::vector<DramStreamPiece>& next_read_rows(const std::vector<TensorRows>& tiles,
-                                                     uint64_t other_bytes);
+  // A read over the tensor streams. With no `rows` (dram.layout: tile_major): the request's
+  // ceil(total / burst) bursts, each stream taking its whole bursts and the partial ones going to
+  // the streams with a remainder, A first (so the request moves exactly as many bursts as one
+  // contiguous read of the same bytes would). With `rows` (row_major): the A and B tiles at their
+  // rows' addresses, each row's range rounded out to whole bursts (a row shorter than a burst still
+  // moves the burst; adjacent rows of a tile that spans whole tensor rows merge into one range),
+  // then split.other from the other stream as above.
+  const std::vector<DramStreamPiece>& next_read(const DramReadSplit& split,
+                                                const std::vector<TensorRows>& rows = {});
 
  private:
+  void append_rows(const std::vector<TensorRows>& tiles);
   void append(uint64_t bursts, uint64_t& cursor);
   void append_range(uint64_t first_burst, uint64_t bursts);
   uint64_t a_base_ = 0, b_base_ = 0;  // first global burst of the A and B quarters

@@ -66,9 +66,7 @@ sc_core::sc_time DmaEngine::transport_pieces(tlm::tlm_command command,
 sc_core::sc_time DmaEngine::dram_read(const PlanStep& step) {
   const DramReadSplit split = dram_read_split(step);
   if (!streams_) return dram_access(tlm::TLM_READ_COMMAND, split.total());
-  return transport_pieces(tlm::TLM_READ_COMMAND, step.dram_rows.empty()
-                                                     ? streams_->next_read(split)
-                                                     : streams_->next_read_rows(step.dram_rows, split.other));
+  return transport_pieces(tlm::TLM_READ_COMMAND, streams_->next_read(split, step.dram_rows));
 }
 
 sc_core::sc_time DmaEngine::l2_access(tlm::tlm_command command, uint64_t bytes, uint64_t stage_bytes,

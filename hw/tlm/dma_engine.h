@@ -83,7 +83,7 @@ class DmaEngine : public sc_core::sc_module {
   // Under a DRAM standard the pieces go to the addresses DramStreams gives them.
   sc_core::sc_time dram_access(tlm::tlm_command command, uint64_t bytes);
   // A step's read: under a standard each tensor's part at its own stream's addresses
-  // (DramStreams::next_read, or next_read_rows under a row-major layout); under the pipe the same
+  // (DramStreams::next_read, with the row-major layout's tile rows); under the pipe the same
   // as dram_access of the total.
   sc_core::sc_time dram_read(const PlanStep& step);
   sc_core::sc_time transport_pieces(tlm::tlm_command command, const std::vector<DramStreamPiece>& pieces);

@@ -180,24 +180,24 @@ TEST(DramStreams, RowMajorTilesReadOneRangePerRow) {
   const ArchConfig a = with_standard("hbm2", 1);
   DramStreams streams(a);
   // 4 rows of 16 B, 1 KiB apart: four bursts, one per row, at the rows' bursts.
-  std::vector<DramStreamPiece> pieces = streams.next_read_rows({{DramStream::kA, 0, 4, 16, 1024}}, 0);
+  std::vector<DramStreamPiece> pieces = streams.next_read({0, 0, 0}, {{DramStream::kA, 0, 4, 16, 1024}});
   ASSERT_EQ(pieces.size(), 4u);
   for (uint64_t r = 0; r < 4; ++r) {
     EXPECT_EQ(pieces[r].local_address, r * 1024) << r;
     EXPECT_EQ(pieces[r].bytes, 64u) << r;
   }
   // A row straddling a burst boundary moves both bursts.
-  pieces = streams.next_read_rows({{DramStream::kA, 60, 1, 8, 0}}, 0);
+  pieces = streams.next_read({0, 0, 0}, {{DramStream::kA, 60, 1, 8, 0}});
   ASSERT_EQ(pieces.size(), 1u);
   EXPECT_EQ(pieces[0].local_address, 0u);
   EXPECT_EQ(pieces[0].bytes, 128u);
   // Whole rows (row_bytes == pitch) are one contiguous range: 8 rows of 96 B = 12 bursts.
-  pieces = streams.next_read_rows({{DramStream::kA, 0, 8, 96, 96}}, 0);
+  pieces = streams.next_read({0, 0, 0}, {{DramStream::kA, 0, 8, 96, 96}});
   ASSERT_EQ(pieces.size(), 1u);
   EXPECT_EQ(pieces[0].bytes, 768u);
   // B's tile lies in B's quarter; the other bytes follow in the other stream.
   const uint64_t quarter = dram_preset("hbm2")->capacity_bytes() / 4;
-  pieces = streams.next_read_rows({{DramStream::kB, 0, 1, 64, 64}}, 10);
+  pieces = streams.next_read({0, 0, 10}, {{DramStream::kB, 0, 1, 64, 64}});
   ASSERT_EQ(pieces.size(), 2u);
   EXPECT_GE(pieces[0].local_address, quarter);
   EXPECT_LT(pieces[0].local_address, 2 * quarter);
